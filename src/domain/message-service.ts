@@ -1,0 +1,75 @@
+import type { Clock } from '../lib/clock.js';
+import type { IdGenerator } from '../lib/ids.js';
+import type { ChatMessage, TextMessage } from '../protocol/messages.js';
+import type { MessageStore } from '../store/message-store.js';
+import type { PresenceStore } from '../store/presence-store.js';
+import type { RoomStore } from '../store/room-store.js';
+
+export interface TtlPolicy {
+  maxTtlSeconds: number;
+  defaultTtlSeconds: number;
+  burnAfterReadSeconds: number;
+}
+
+/** Who is sending: the name the connection joined the room with, never what the payload claims. */
+export interface Member {
+  roomToken: string;
+  agentId: string;
+}
+
+/** Storing, listing and burning messages. Expiry itself is ExpiryService's. */
+export class MessageService {
+  constructor(
+    private readonly messages: MessageStore,
+    private readonly presence: PresenceStore,
+    private readonly rooms: RoomStore,
+    private readonly policy: TtlPolicy,
+    private readonly clock: Clock,
+    private readonly newId: IdGenerator,
+  ) {}
+
+  /** Stores a text message; resolves only once it is stored, so a failed store is never broadcast. */
+  async sendText(member: Member, text: string, ttl: number | null | undefined): Promise<TextMessage> {
+    const now = this.clock();
+    const message: TextMessage = {
+      id: this.newId('msg'),
+      type: 'text',
+      message: text,
+      sender: member.agentId,
+      timestamp: new Date(now).toISOString(),
+      ttl: ttl ?? this.policy.defaultTtlSeconds,
+      roomToken: member.roomToken,
+    };
+    await this.store(message, now);
+    return message;
+  }
+
+  private async store(message: ChatMessage, now: number): Promise<void> {
+    const expiresAt = now + (message.ttl === 0 ? this.policy.maxTtlSeconds : message.ttl) * 1000;
+    await this.messages.append({ message, expiresAt });
+    await this.rooms.touch(message.roomToken, now, expiresAt);
+    if (message.ttl === 0 && (await this.presence.count(message.roomToken)) > 1) {
+      // Someone besides the sender is in the room and receives it live: that is a read.
+      await this.markRead(message.roomToken, [message.id], now);
+    }
+  }
+
+  /** History, oldest first. Reading it counts as reading every burn-after-reading message in it. */
+  async history(roomToken: string): Promise<ChatMessage[]> {
+    const now = this.clock();
+    const messages = await this.messages.list(roomToken, now);
+    const burning = messages.filter((m) => m.ttl === 0).map((m) => m.id);
+    await this.markRead(roomToken, burning, now);
+    return messages;
+  }
+
+  private async markRead(roomToken: string, ids: string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.messages.expireSooner(roomToken, ids, now + this.policy.burnAfterReadSeconds * 1000);
+  }
+
+  /** Removes a message at once (e.g. its image was deleted); true when it was still there. */
+  remove(roomToken: string, messageId: string): Promise<boolean> {
+    return this.messages.remove(roomToken, messageId);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Every error code a client can see, with its HTTP status. Tests assert codes, not wording;
+ * the wording is safe to show to a client (no internals, no stack).
+ */
+export const ErrorCodes = {
+  PAYLOAD_INVALID: { status: 400, message: 'The request payload is invalid' },
+  ROOM_TOKEN_INVALID: { status: 400, message: 'Invalid room token' },
+  NOT_A_MEMBER: { status: 403, message: 'Join the room before sending to it' },
+  AGENT_TAKEN: { status: 409, message: 'That agent name is already in use in this room' },
+  ALREADY_JOINED: { status: 409, message: 'This connection already joined the room under another name' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  TOO_MANY_PENDING: { status: 429, message: 'Too many requests in flight; slow down' },
+  STORE_UNAVAILABLE: { status: 503, message: 'Storage is unavailable; nothing was stored' },
+  SHUTTING_DOWN: { status: 503, message: 'The server is shutting down; reconnect' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(readonly code: ErrorCode, message?: string) {
+    super(message ?? ErrorCodes[code].message);
+    this.name = 'AppError';
+    this.status = ErrorCodes[code].status;
+  }
+}
+
+/** A storage backend failed or is unreachable. Thrown by stores, mapped to STORE_UNAVAILABLE. */
+export class StoreUnavailableError extends AppError {
+  constructor(override readonly cause?: unknown) {
+    super('STORE_UNAVAILABLE');
+  }
+}
+
+/** Anything unexpected becomes INTERNAL so no internals reach a client. */
+export function toAppError(err: unknown): AppError {
+  return err instanceof AppError ? err : new AppError('INTERNAL');
+}

@@ -1,0 +1,18 @@
+/** Socket.io event names: the wire contract shared with GhostChat clients. */
+export const ClientEvents = {
+  joinRoom: 'join-room',
+  leaveRoom: 'leave-room',
+  sendMessage: 'send-message',
+} as const;
+
+export const ServerEvents = {
+  roomJoined: 'room-joined',
+  participantJoined: 'participant-joined',
+  participantLeft: 'participant-left',
+  newMessage: 'new-message',
+  messageExpired: 'message-expired',
+  error: 'error',
+} as const;
+
+export type ClientEventName = (typeof ClientEvents)[keyof typeof ClientEvents];
+export type ServerEventName = (typeof ServerEvents)[keyof typeof ServerEvents];

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { RoomToken } from './room-token.js';
+import type { ChatMessage } from './messages.js';
+
+export interface ProtocolLimits {
+  maxTtlSeconds: number;
+  maxMessageLength: number;
+  maxAgentIdLength: number;
+}
+
+// Control characters in a name would let one client garble another's screen or a log line.
+const printable = /^[^\p{Cc}]*\S[^\p{Cc}]*$/u;
+
+export function agentIdSchema(limits: ProtocolLimits) {
+  return z.string().min(1).max(limits.maxAgentIdLength).regex(printable, 'agentId must be printable');
+}
+
+/** TTL in whole seconds: 0 burns after reading; absent means the configured default. */
+export function ttlSchema(limits: ProtocolLimits) {
+  return z.int().min(0).max(limits.maxTtlSeconds).nullish();
+}
+
+/** Builds the inbound payload schemas for the configured limits. Unknown keys are dropped. */
+export function buildSchemas(limits: ProtocolLimits) {
+  const JoinRoom = z.object({ roomToken: RoomToken, agentId: agentIdSchema(limits) });
+  const LeaveRoom = z.object({ roomToken: RoomToken });
+  const SendMessage = z.object({
+    roomToken: RoomToken,
+    message: z.string().min(1).max(limits.maxMessageLength),
+    // Accepted for compatibility and ignored: the sender is whoever the socket joined as.
+    sender: z.unknown().optional(),
+    ttl: ttlSchema(limits),
+  });
+  return { JoinRoom, LeaveRoom, SendMessage };
+}
+
+export type Schemas = ReturnType<typeof buildSchemas>;
+export type JoinRoomInput = z.infer<Schemas['JoinRoom']>;
+export type LeaveRoomInput = z.infer<Schemas['LeaveRoom']>;
+export type SendMessageInput = z.infer<Schemas['SendMessage']>;
+
+/** Outbound payloads, server -> client. */
+export interface ServerPayloads {
+  'room-joined': { roomToken: string; participants: string[] };
+  'participant-joined': { agentId: string; roomToken: string };
+  'participant-left': { agentId: string; roomToken: string };
+  'new-message': ChatMessage;
+  'message-expired': { messageId: string; roomToken: string };
+  error: { message: string; code: string; event?: string };
+}
+
+export type AckResponse<T extends object = object> =
+  | ({ ok: true } & T)
+  | { ok: false; error: { code: string; message: string } };

@@ -1,0 +1,73 @@
+import type { Logger } from 'pino';
+import type { Socket } from 'socket.io';
+import type { RoomEvents } from '../domain/room-events.js';
+import { roomTag } from '../lib/log-redact.js';
+import { ClientEvents, ServerEvents } from '../protocol/events.js';
+import { Connection } from './connection.js';
+import { bindEvent, type HandlerContext } from './handler.js';
+import { joinRoom } from './handlers/join-room.js';
+import { leaveRoom } from './handlers/leave-room.js';
+import { sendMessage } from './handlers/send-message.js';
+import type { GatewayDeps } from './services.js';
+
+export interface GatewayOptions {
+  nodeId: string;
+  maxPendingPerConnection: number;
+}
+
+/** Wires socket.io connections to the handlers and delivers domain events to rooms. */
+export class Gateway implements RoomEvents {
+  private readonly connections = new Map<string, Connection>();
+
+  constructor(
+    private readonly deps: GatewayDeps,
+    private readonly log: Logger,
+    private readonly options: GatewayOptions,
+  ) {
+    deps.io.on('connection', (socket) => this.accept(socket));
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  messageExpired(roomToken: string, messageId: string): void {
+    this.deps.io.to(roomToken).emit(ServerEvents.messageExpired, { messageId, roomToken });
+  }
+
+  participantLeft(roomToken: string, agentId: string): void {
+    this.deps.io.to(roomToken).emit(ServerEvents.participantLeft, { agentId, roomToken });
+  }
+
+  /** Takes every local connection out of its rooms, announcing it; used on shutdown. */
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.connections.values()].map((c) => this.release(c)));
+  }
+
+  private accept(socket: Socket): void {
+    const connection = new Connection(`${this.options.nodeId}#${socket.id}`, this.options.maxPendingPerConnection);
+    this.connections.set(socket.id, connection);
+    const ctx: HandlerContext = { socket, connection };
+    const { schemas } = this.deps;
+    bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
+    bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);
+    bindEvent(ctx, ClientEvents.sendMessage, schemas.SendMessage, sendMessage(this.deps), this.log);
+    socket.on('disconnect', () => {
+      connection.enqueue(() => this.release(connection), { always: true });
+      void connection.drain().then(() => this.connections.delete(socket.id));
+    });
+  }
+
+  private async release(connection: Connection): Promise<void> {
+    for (const [roomToken, agentId] of connection.rooms) {
+      connection.rooms.delete(roomToken);
+      try {
+        const left = await this.deps.rooms.leave(roomToken, connection.id);
+        if (left !== null) this.participantLeft(roomToken, agentId);
+      } catch (err) {
+        // The store is down: the heartbeat of a shared store reaps it later; memory cannot fail.
+        this.log.warn({ event: 'leave-failed', room: roomTag(roomToken), err: (err as Error).message }, 'leave failed');
+      }
+    }
+  }
+}

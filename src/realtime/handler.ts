@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import { AppError, toAppError } from '../errors.js';
+import type { AckResponse } from '../protocol/schemas.js';
+import { ServerEvents } from '../protocol/events.js';
+import type { Connection } from './connection.js';
+
+export type Ack = (response: AckResponse) => void;
+
+export interface HandlerContext {
+  socket: Socket;
+  connection: Connection;
+}
+
+export type EventHandler<I> = (ctx: HandlerContext, input: I) => Promise<object>;
+
+/**
+ * Wraps a handler: the payload is parsed with its schema, the handler runs in the connection's
+ * queue, and any failure becomes an `error` event plus a failed acknowledgement. Nothing a client
+ * sends can throw out of here.
+ */
+export function bindEvent<S extends z.ZodType>(
+  ctx: HandlerContext,
+  event: string,
+  schema: S,
+  handler: EventHandler<z.infer<S>>,
+  log: Logger,
+): void {
+  ctx.socket.on(event, (...args: unknown[]) => {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as Ack) : undefined;
+    const fail = (err: unknown) => {
+      const appError = toAppError(err);
+      if (appError.code === 'INTERNAL') log.error({ event, err }, 'handler failed');
+      const error = { code: appError.code, message: appError.message };
+      ctx.socket.emit(ServerEvents.error, { ...error, event });
+      ack?.({ ok: false, error });
+    };
+    try {
+      const parsed = schema.safeParse(ack && args.length === 1 ? undefined : args[0]);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        const where = first?.path.length ? `${first.path.join('.')}: ` : '';
+        throw new AppError('PAYLOAD_INVALID', `Invalid ${event} payload: ${where}${first?.message ?? 'invalid'}`);
+      }
+      ctx.connection.enqueue(async () => {
+        try {
+          const result = await handler(ctx, parsed.data);
+          ack?.({ ok: true, ...result });
+        } catch (err) {
+          fail(err);
+        }
+      });
+    } catch (err) {
+      fail(err);
+    }
+  });
+}

@@ -1,0 +1,20 @@
+import { ServerEvents } from '../../protocol/events.js';
+import type { JoinRoomInput } from '../../protocol/schemas.js';
+import type { EventHandler } from '../handler.js';
+import type { GatewayDeps } from '../services.js';
+
+export function joinRoom({ rooms }: GatewayDeps): EventHandler<JoinRoomInput> {
+  return async ({ socket, connection }, { roomToken, agentId }) => {
+    const joined = await rooms.join(roomToken, connection.id, agentId);
+    if (socket.disconnected) {
+      // The client left while the join was being stored: undo it rather than leave a ghost.
+      await rooms.leave(roomToken, connection.id);
+      return { roomToken, participants: joined.participants };
+    }
+    connection.rooms.set(roomToken, agentId);
+    await socket.join(roomToken);
+    socket.emit(ServerEvents.roomJoined, { roomToken, participants: joined.participants });
+    if (joined.isNew) socket.to(roomToken).emit(ServerEvents.participantJoined, { agentId, roomToken });
+    return { roomToken, participants: joined.participants };
+  };
+}

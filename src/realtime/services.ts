@@ -1,0 +1,12 @@
+import type { Server } from 'socket.io';
+import type { MessageService } from '../domain/message-service.js';
+import type { RoomService } from '../domain/room-service.js';
+import type { Schemas } from '../protocol/schemas.js';
+
+/** What the socket handlers may use: domain services and the socket.io server to broadcast on. */
+export interface GatewayDeps {
+  io: Server;
+  rooms: RoomService;
+  messages: MessageService;
+  schemas: Schemas;
+}

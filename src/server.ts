@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Server as SocketServer } from 'socket.io';
+import type { Config } from './config.js';
+import { ExpiryService } from './domain/expiry-service.js';
+import { MessageService } from './domain/message-service.js';
+import { PresenceKeeper } from './domain/presence-keeper.js';
+import { RoomService } from './domain/room-service.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { RequestLogController } from './http/request-log.js';
+import { healthRoutes } from './http/health-routes.js';
+import { roomRoutes } from './http/room-routes.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createIdGenerator } from './lib/ids.js';
+import { buildSchemas } from './protocol/schemas.js';
+import { Gateway } from './realtime/gateway.js';
+import { createMemoryStores } from './store/memory/memory-stores.js';
+import { createRedisStores } from './store/redis/redis-stores.js';
+import type { Stores } from './store/stores.js';
+
+export interface GhostChatDeps {
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface GhostChat {
+  app: FastifyInstance;
+  io: SocketServer;
+  stores: Stores;
+  expiry: ExpiryService;
+  /** Starts serving; resolves with the base URL. */
+  listen(port: number, host: string): Promise<string>;
+  /** Stops accepting, takes local participants out of their rooms, closes stores. */
+  close(): Promise<void>;
+}
+
+const HEARTBEAT_MS = 5_000;
+/** How long start-up waits for the store before serving without it. */
+const STORE_WAIT_MS = 3_000;
+
+/** The composition root: builds stores, services and transports from Config. Never reads env. */
+export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat {
+  const { log } = deps;
+  const clock = deps.clock ?? systemClock;
+  const nodeId = randomBytes(6).toString('hex');
+  const keepRoomMs = config.limits.maxTtlSeconds * 1000;
+  const stores: Stores = config.redis
+    ? createRedisStores(config.redis, {
+        nodeId,
+        log,
+        presenceKeepMs: Math.max(keepRoomMs, 3_600_000),
+        nodeTimeoutMs: HEARTBEAT_MS * 3,
+      })
+    : createMemoryStores();
+
+  const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, keepRoomMs);
+  const messages = new MessageService(
+    stores.messages,
+    stores.presence,
+    stores.rooms,
+    config.limits,
+    clock,
+    createIdGenerator(clock),
+  );
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    logController: new RequestLogController(),
+    bodyLimit: 64 * 1024,
+    // Request ids are counters, not derived from anything about the client.
+    requestIdHeader: false,
+  });
+  registerErrorHandling(app);
+  void app.register(cors, {
+    origin: config.allowedOrigins,
+    methods: ['GET', 'POST', 'DELETE'],
+    credentials: true,
+  });
+  const now = clock;
+  void app.register(healthRoutes({ rooms, store: stores.health, now }));
+  void app.register(roomRoutes({ rooms, messages, now }));
+
+  const io = new SocketServer(app.server, {
+    cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'], credentials: true },
+    maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
+    serveClient: false,
+  });
+  const gateway = new Gateway(
+    { io, rooms, messages, schemas: buildSchemas(config.limits) },
+    log,
+    { nodeId, maxPendingPerConnection: 256 },
+  );
+  const expiry = new ExpiryService(stores.messages, gateway, clock, log, {
+    pollMs: config.expiryPollMs,
+    batchSize: 1000,
+  });
+  const keeper = new PresenceKeeper(stores.presence, gateway, clock, log, HEARTBEAT_MS);
+
+  return {
+    app,
+    io,
+    stores,
+    expiry,
+    async listen(port, host) {
+      if (!(await stores.ready(STORE_WAIT_MS))) {
+        log.warn({ event: 'store-unavailable-at-start' }, 'store not reachable; serving anyway and retrying');
+      }
+      const address = await app.listen({ port, host });
+      expiry.start();
+      keeper.start();
+      log.info({ event: 'listening', port: app.server.address(), store: stores.health.kind }, 'GhostChat listening');
+      return address;
+    },
+    async close() {
+      await expiry.stop();
+      await keeper.stop();
+      await gateway.releaseAll();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await app.close().catch(() => undefined);
+      await stores.close();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { Stores } from '../stores.js';
+import { MemoryMessageStore } from './memory-message-store.js';
+import { MemoryPresenceStore } from './memory-presence-store.js';
+import { MemoryRoomStore } from './memory-room-store.js';
+
+export function createMemoryStores(): Stores {
+  return {
+    messages: new MemoryMessageStore(),
+    presence: new MemoryPresenceStore(),
+    rooms: new MemoryRoomStore(),
+    health: {
+      kind: 'memory',
+      state: () => 'memory',
+      roundTrip: async () => 'memory store: nothing to test over the network',
+    },
+    ready: async () => true,
+    close: async () => {},
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Every Redis key GhostChat uses, built in one place and always under the configured prefix.
+ * Message bodies keep the reference's `message:{roomToken}:{messageId}` pattern.
+ */
+export function redisKeys(prefix: string) {
+  return {
+    prefix,
+    message: (roomToken: string, id: string) => `${prefix}message:${roomToken}:${id}`,
+    /** Per-room index of message ids, scored by append order: history and counts without SCAN. */
+    roomIndex: (roomToken: string) => `${prefix}room:${roomToken}:messages`,
+    roomSeq: (roomToken: string) => `${prefix}room:${roomToken}:seq`,
+    roomCreated: (roomToken: string) => `${prefix}room:${roomToken}:created`,
+    /** Global expiry schedule: member `roomToken|id`, score = deadline in epoch ms. */
+    expirySchedule: () => `${prefix}expiry`,
+    presenceConnections: (roomToken: string) => `${prefix}presence:${roomToken}:connections`,
+    presenceAgents: (roomToken: string) => `${prefix}presence:${roomToken}:agents`,
+    /** Hash room -> participant count, for health totals without scanning. */
+    presenceRooms: () => `${prefix}presence:rooms`,
+    presenceTotal: () => `${prefix}presence:total`,
+    /** Sorted set node id -> last heartbeat (ms), to find nodes that died. */
+    nodes: () => `${prefix}nodes`,
+    nodeRooms: (nodeId: string) => `${prefix}node:${nodeId}:rooms`,
+    probe: (nodeId: string) => `${prefix}probe:${nodeId}`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,34 @@
+import { createClient } from 'redis';
+import type { Logger } from 'pino';
+
+/**
+ * Opens a node-redis client that never blocks start-up: if Redis is down it keeps retrying in the
+ * background, and commands fail at once (no offline queue) so a message is refused rather than
+ * held in memory and reported as stored.
+ */
+export function openRedis(url: string, log: Logger) {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 5000,
+      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000),
+    },
+  });
+  let wasReady = false;
+  client.on('ready', () => {
+    wasReady = true;
+    log.info({ event: 'redis-ready' }, 'redis connected');
+  });
+  client.on('error', (err: Error) => {
+    // Logged once per outage, not once per retry.
+    if (wasReady) log.warn({ event: 'redis-error', err: err.message }, 'redis connection lost');
+    wasReady = false;
+  });
+  client.connect().catch((err: Error) => {
+    log.warn({ event: 'redis-connect-failed', err: err.message }, 'redis not reachable yet; retrying');
+  });
+  return client;
+}
+
+export type RedisClient = ReturnType<typeof openRedis>;

@@ -1,0 +1,123 @@
+import type { Departure, JoinOutcome, PresenceStore, PresenceTotals } from '../presence-store.js';
+import type { RedisKeys } from './keys.js';
+import { heartbeatScript, joinScript, leaveScript } from './presence-scripts.js';
+import type { RedisClient } from './redis-connection.js';
+import { runScript } from './run-script.js';
+import { storeCall } from './store-call.js';
+
+export interface RedisPresenceOptions {
+  nodeId: string;
+  /** A node silent for this long is taken for dead and its connections leave their rooms. */
+  nodeTimeoutMs: number;
+  /** Presence keys outlive the last write by this much; heartbeats and joins renew them. */
+  keepMs: number;
+}
+
+/**
+ * Presence shared by every node: per room a hash connection -> agent and its inverse (to refuse
+ * a taken name atomically). Connection ids start with the node id so a dead node's can be found.
+ */
+export class RedisPresenceStore implements PresenceStore {
+  constructor(
+    private readonly client: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly options: RedisPresenceOptions,
+  ) {}
+
+  join(roomToken: string, connectionId: string, agentId: string): Promise<JoinOutcome> {
+    const k = this.keys;
+    return storeCall(async () => {
+      const reply = (await runScript(
+        this.client,
+        joinScript,
+        [
+          k.presenceConnections(roomToken),
+          k.presenceAgents(roomToken),
+          k.presenceRooms(),
+          k.presenceTotal(),
+          k.nodeRooms(this.options.nodeId),
+        ],
+        [connectionId, agentId, roomToken, this.options.keepMs],
+      )) as [string, string[]?];
+      const [status, participants = []] = reply;
+      if (status === 'joined' || status === 'already') return { status, participants };
+      return { status: status as 'taken' | 'renamed' };
+    });
+  }
+
+  leave(roomToken: string, connectionId: string): Promise<string | null> {
+    return storeCall(() => this.leaveScript(roomToken, connectionId));
+  }
+
+  participants(roomToken: string): Promise<string[]> {
+    return storeCall(() => this.client.hVals(this.keys.presenceConnections(roomToken)));
+  }
+
+  count(roomToken: string): Promise<number> {
+    return storeCall(() => this.client.hLen(this.keys.presenceConnections(roomToken)));
+  }
+
+  totals(): Promise<PresenceTotals> {
+    return storeCall(async () => {
+      const [activeRooms, total] = await Promise.all([
+        this.client.hLen(this.keys.presenceRooms()),
+        this.client.get(this.keys.presenceTotal()),
+      ]);
+      return { activeRooms, totalParticipants: Math.max(0, Number(total ?? 0)) };
+    });
+  }
+
+  heartbeat(now: number): Promise<void> {
+    const k = this.keys;
+    return storeCall(async () => {
+      await runScript(
+        this.client,
+        heartbeatScript,
+        [k.nodes(), k.presenceRooms(), k.presenceTotal()],
+        [this.options.nodeId, now, this.options.keepMs],
+      );
+    });
+  }
+
+  reapDeparted(now: number): Promise<Departure[]> {
+    return storeCall(async () => {
+      const dead = await this.client.zRangeByScore(this.keys.nodes(), '-inf', now - this.options.nodeTimeoutMs);
+      const departures: Departure[] = [];
+      for (const nodeId of dead) {
+        if (nodeId === this.options.nodeId) continue;
+        departures.push(...(await this.removeNode(nodeId)));
+      }
+      return departures;
+    });
+  }
+
+  /** Takes every connection of `nodeId` out of its rooms: on a clean stop for itself, or when it died. */
+  removeNode(nodeId: string): Promise<Departure[]> {
+    return storeCall(async () => {
+      const departures: Departure[] = [];
+      const rooms = await this.client.sMembers(this.keys.nodeRooms(nodeId));
+      for (const roomToken of rooms) {
+        const fields = await this.client.hKeys(this.keys.presenceConnections(roomToken));
+        for (const connectionId of fields) {
+          if (!connectionId.startsWith(`${nodeId}#`)) continue;
+          const agentId = await this.leaveScript(roomToken, connectionId);
+          if (agentId !== null) departures.push({ roomToken, agentId });
+        }
+      }
+      await this.client.del(this.keys.nodeRooms(nodeId));
+      await this.client.zRem(this.keys.nodes(), nodeId);
+      return departures;
+    });
+  }
+
+  private async leaveScript(roomToken: string, connectionId: string): Promise<string | null> {
+    const k = this.keys;
+    const agent = await runScript(
+      this.client,
+      leaveScript,
+      [k.presenceConnections(roomToken), k.presenceAgents(roomToken), k.presenceRooms(), k.presenceTotal()],
+      [connectionId, roomToken],
+    );
+    return typeof agent === 'string' ? agent : null;
+  }
+}

@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { RedisConfig } from '../../config.js';
+import type { Stores } from '../stores.js';
+import { redisKeys } from './keys.js';
+import { openRedis, type RedisClient } from './redis-connection.js';
+import { RedisMessageStore } from './redis-message-store.js';
+import { RedisPresenceStore } from './redis-presence-store.js';
+import { RedisRoomStore } from './redis-room-store.js';
+import { storeCall } from './store-call.js';
+
+export interface RedisStores extends Stores {
+  client: RedisClient;
+  presence: RedisPresenceStore;
+}
+
+export function createRedisStores(
+  config: RedisConfig,
+  options: { nodeId: string; log: Logger; presenceKeepMs: number; nodeTimeoutMs: number },
+): RedisStores {
+  const client = openRedis(config.url, options.log);
+  const keys = redisKeys(config.keyPrefix);
+  const presence = new RedisPresenceStore(client, keys, {
+    nodeId: options.nodeId,
+    keepMs: options.presenceKeepMs,
+    nodeTimeoutMs: options.nodeTimeoutMs,
+  });
+  return {
+    client,
+    messages: new RedisMessageStore(client, keys),
+    presence,
+    rooms: new RedisRoomStore(client, keys),
+    health: {
+      kind: 'redis',
+      state: () => (client.isReady ? 'connected' : 'disconnected'),
+      roundTrip: () =>
+        storeCall(async () => {
+          const key = keys.probe(options.nodeId);
+          const value = `probe ${Date.now()}`;
+          await client.set(key, value, { expiration: { type: 'PX', value: 10_000 } });
+          const read = await client.get(key);
+          await client.del(key);
+          return read ?? '';
+        }),
+    },
+    ready: (timeoutMs) =>
+      client.isReady
+        ? Promise.resolve(true)
+        : new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => {
+              client.off('ready', onReady);
+              resolve(false);
+            }, timeoutMs);
+            const onReady = () => {
+              clearTimeout(timer);
+              resolve(true);
+            };
+            client.once('ready', onReady);
+          }),
+    close: async () => {
+      // Leave nothing of this node behind: its presence would otherwise linger until reaped.
+      if (client.isReady) await presence.removeNode(options.nodeId).catch(() => []);
+      if (client.isOpen) await client.close().catch(() => undefined);
+      else client.destroy();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import type { MessageStore } from './message-store.js';
+import type { PresenceStore } from './presence-store.js';
+import type { RoomStore } from './room-store.js';
+import type { StoreHealth } from './store-health.js';
+
+/** Everything the domain needs from storage, built once by the composition root. */
+export interface Stores {
+  messages: MessageStore;
+  presence: PresenceStore;
+  rooms: RoomStore;
+  health: StoreHealth;
+  /** Resolves once the store answers, or after `timeoutMs` when it does not (start-up never blocks on it). */
+  ready(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}

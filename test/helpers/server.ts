@@ -1,0 +1,52 @@
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createGhostChat, type GhostChat } from '../../src/server.js';
+import { dropPrefix, redisUrl, testPrefix, type StoreKind } from './stores.js';
+
+export interface RunningServer {
+  url: string;
+  server: GhostChat;
+  config: Config;
+  /** The Redis key prefix this server uses (Redis only). */
+  prefix: string | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  store?: StoreKind;
+  /** Extra environment variables, as a user would set them. */
+  env?: Record<string, string>;
+  /** Reuse a prefix (e.g. to restart a server on the same data). */
+  prefix?: string;
+  /** Another Redis than the run's shared one (e.g. a private one that a test kills). */
+  redisUrl?: string;
+  /** Keep the Redis keys on close (the test drops them itself). */
+  keepData?: boolean;
+}
+
+/** Builds GhostChat from env exactly as main.ts does and listens on a free port. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const store = options.store ?? 'memory';
+  const env: Record<string, string> = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...options.env };
+  let prefix: string | null = null;
+  let url: string | null = null;
+  if (store === 'redis') {
+    url = options.redisUrl ?? redisUrl();
+    prefix = options.prefix ?? testPrefix();
+    env.REDIS_URL = url;
+    env.REDIS_PREFIX = prefix;
+  }
+  const config = loadConfig(env);
+  const server = createGhostChat(config, { log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const address = await server.listen(0, '127.0.0.1');
+  return {
+    url: address,
+    server,
+    config,
+    prefix,
+    async close() {
+      await server.close();
+      if (url && prefix && !options.keepData) await dropPrefix(url, prefix).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createClient } from 'redis';
+
+export type StoreKind = 'memory' | 'redis';
+
+/** The stores every suite runs on; Redis only when a server is available (see global-redis.ts). */
+export function storeKinds(): StoreKind[] {
+  return inject('redisUrl') ? ['memory', 'redis'] : ['memory'];
+}
+
+export function redisUrl(): string {
+  const url = inject('redisUrl');
+  if (!url) throw new Error('no Redis available for this suite');
+  return url;
+}
+
+/** A key prefix of this test's own, so parallel files and CI runs never see each other's keys. */
+export function testPrefix(): string {
+  return `ghostchat-test:${randomBytes(6).toString('hex')}:`;
+}
+
+/** Deletes every key under the prefix. */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const client = createClient({ url });
+  client.on('error', () => {});
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    if (keys.length > 0) await client.del(keys);
+  }
+  await client.close();
+}
+
+/** Lists keys under the prefix (tests that check what a store leaves behind). */
+export async function keysUnder(url: string, prefix: string): Promise<string[]> {
+  const client = createClient({ url });
+  client.on('error', () => {});
+  await client.connect();
+  const found: string[] = [];
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) found.push(...keys);
+  await client.close();
+  return found.sort();
+}
