@@ -16,6 +16,7 @@ import { systemClock, type Clock } from './lib/clock.js';
 import { createIdGenerator } from './lib/ids.js';
 import { buildSchemas } from './protocol/schemas.js';
 import { Gateway } from './realtime/gateway.js';
+import { attachRedisAdapter } from './realtime/redis-adapter.js';
 import { createMemoryStores } from './store/memory/memory-stores.js';
 import { createRedisStores } from './store/redis/redis-stores.js';
 import type { Stores } from './store/stores.js';
@@ -46,14 +47,15 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
   const clock = deps.clock ?? systemClock;
   const nodeId = randomBytes(6).toString('hex');
   const keepRoomMs = config.limits.maxTtlSeconds * 1000;
-  const stores: Stores = config.redis
+  const redisStores = config.redis
     ? createRedisStores(config.redis, {
         nodeId,
         log,
         presenceKeepMs: Math.max(keepRoomMs, 3_600_000),
         nodeTimeoutMs: HEARTBEAT_MS * 3,
       })
-    : createMemoryStores();
+    : null;
+  const stores: Stores = redisStores ?? createMemoryStores();
 
   const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, keepRoomMs);
   const messages = new MessageService(
@@ -87,6 +89,10 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
     serveClient: false,
   });
+  const closeAdapter =
+    redisStores && config.redis
+      ? attachRedisAdapter(io, redisStores.client, config.redis.keyPrefix, log)
+      : async () => {};
   const gateway = new Gateway(
     { io, rooms, messages, schemas: buildSchemas(config.limits) },
     log,
@@ -120,6 +126,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close().catch(() => undefined);
+      await closeAdapter();
       await stores.close();
     },
   };

@@ -10,16 +10,21 @@ local function extendTo(key, at)
 end
 `;
 
-/** KEYS: body, index, seq, schedule. ARGV: json, expiresAt, id, roomToken. */
+/**
+ * KEYS: body, index, seq, schedule. ARGV: json, expiresAt, id, roomToken, graceMs.
+ * The body expires exactly at the deadline. The index and schedule hold only ids and must outlive
+ * their last deadline by a grace period, or Redis could drop the schedule before expiry claims it.
+ */
 export const appendScript = lua(`${extendTo}
 local at = tonumber(ARGV[2])
+local keep = at + tonumber(ARGV[5])
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', at)
 local seq = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[2], seq, ARGV[3])
 redis.call('ZADD', KEYS[4], at, ARGV[4] .. '|' .. ARGV[3])
-extendTo(KEYS[2], at)
-extendTo(KEYS[3], at)
-extendTo(KEYS[4], at)
+extendTo(KEYS[2], keep)
+extendTo(KEYS[3], keep)
+extendTo(KEYS[4], keep)
 return seq
 `);
 

@@ -12,6 +12,9 @@ import type { RedisClient } from './redis-connection.js';
 import { runScript } from './run-script.js';
 import { storeCall } from './store-call.js';
 
+/** How long ids outlive their deadline in the index and schedule, so a late expiry pass still finds them. */
+const SCHEDULE_GRACE_MS = 3_600_000;
+
 /**
  * Bodies at `message:{room}:{id}` (expiring natively at their deadline), a per-room sorted index
  * for history, and one schedule sorted by deadline that expiry pops atomically.
@@ -30,7 +33,7 @@ export class RedisMessageStore implements MessageStore {
         this.client,
         appendScript,
         [k.message(roomToken, id), k.roomIndex(roomToken), k.roomSeq(roomToken), k.expirySchedule()],
-        [JSON.stringify(message), expiresAt, id, roomToken],
+        [JSON.stringify(message), expiresAt, id, roomToken, SCHEDULE_GRACE_MS],
       );
     });
   }

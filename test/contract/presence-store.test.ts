@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PresenceStore } from '../../src/store/presence-store.js';
+import { storesOf, type StoresUnderTest } from '../helpers/store-factory.js';
+import { storeKinds } from '../helpers/stores.js';
+
+describe.each(storeKinds())('PresenceStore contract on %s', (kind) => {
+  let under: StoresUnderTest;
+  let presence: PresenceStore;
+  beforeEach(async () => {
+    under = await storesOf(kind, { nodeTimeoutMs: 1_000 });
+    presence = under.stores.presence;
+  });
+  afterEach(() => under.cleanup());
+
+  it('joins per connection and refuses a name held by another connection', async () => {
+    expect(await presence.join('ABC-123-XYZ', 'n#1', 'Ghost')).toEqual({ status: 'joined', participants: ['Ghost'] });
+    expect(await presence.join('ABC-123-XYZ', 'n#2', 'Ghost')).toEqual({ status: 'taken' });
+    expect(await presence.join('ABC-123-XYZ', 'n#1', 'Ghost')).toMatchObject({ status: 'already' });
+    expect(await presence.join('ABC-123-XYZ', 'n#1', 'Other')).toEqual({ status: 'renamed' });
+    const joined = await presence.join('ABC-123-XYZ', 'n#2', 'Shadow');
+    expect(joined.status).toBe('joined');
+    expect(await presence.count('ABC-123-XYZ')).toBe(2);
+    expect((await presence.participants('ABC-123-XYZ')).sort()).toEqual(['Ghost', 'Shadow']);
+  });
+
+  it('leaves per connection, frees the name and keeps totals right', async () => {
+    await presence.join('AAA-111-AAA', 'n#1', 'Ghost');
+    await presence.join('BBB-222-BBB', 'n#1', 'Ghost');
+    await presence.join('BBB-222-BBB', 'n#2', 'Shadow');
+    expect(await presence.totals()).toEqual({ activeRooms: 2, totalParticipants: 3 });
+    expect(await presence.leave('AAA-111-AAA', 'n#1')).toBe('Ghost');
+    expect(await presence.leave('AAA-111-AAA', 'n#1')).toBeNull();
+    expect(await presence.totals()).toEqual({ activeRooms: 1, totalParticipants: 2 });
+    expect(await presence.join('AAA-111-AAA', 'n#3', 'Ghost')).toMatchObject({ status: 'joined' });
+    await presence.leave('AAA-111-AAA', 'n#3');
+    await presence.leave('BBB-222-BBB', 'n#1');
+    await presence.leave('BBB-222-BBB', 'n#2');
+    expect(await presence.totals()).toEqual({ activeRooms: 0, totalParticipants: 0 });
+    expect(await presence.count('BBB-222-BBB')).toBe(0);
+  });
+
+  it('lets exactly one of many racing connections take a name', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => presence.join('ABC-123-XYZ', `n#${i}`, 'Same')),
+    );
+    expect(outcomes.filter((o) => o.status === 'joined')).toHaveLength(1);
+  });
+});
+
+describe.runIf(storeKinds().includes('redis'))('Redis presence across nodes', () => {
+  let under: StoresUnderTest;
+  let presence: PresenceStore;
+  beforeEach(async () => {
+    under = await storesOf('redis', { nodeTimeoutMs: 1_000 });
+    presence = under.stores.presence;
+  });
+  afterEach(() => under.cleanup());
+
+  it('reaps the connections of a node that stopped beating, once', async () => {
+    const dead = await under.peer('deadnode');
+    const alive = await under.peer('alivenode');
+    const start = Date.now();
+    await dead.presence.heartbeat(start);
+    await alive.presence.heartbeat(start);
+    await dead.presence.join('ABC-123-XYZ', 'deadnode#a', 'Ghost');
+    await alive.presence.join('ABC-123-XYZ', 'alivenode#b', 'Shadow');
+    expect(await alive.presence.reapDeparted(start + 500)).toEqual([]);
+    await alive.presence.heartbeat(start + 2_000);
+    const reaped = await Promise.all([alive.presence.reapDeparted(start + 2_000), presence.reapDeparted(start + 2_000)]);
+    expect(reaped.flat()).toEqual([{ roomToken: 'ABC-123-XYZ', agentId: 'Ghost' }]);
+    expect(await presence.participants('ABC-123-XYZ')).toEqual(['Shadow']);
+    expect(await presence.totals()).toEqual({ activeRooms: 1, totalParticipants: 1 });
+  });
+});
