@@ -1,0 +1,155 @@
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllClients, collect, eventually, joinedClient, nextEvent, openClient, request, type Client } from '../helpers/client.js';
+import { getJson } from '../helpers/http.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { storeKinds } from '../helpers/stores.js';
+
+const ROOM = 'HOS-TIL-E01';
+const LIMITS = { MAX_MESSAGE_LENGTH: '100', MAX_TTL: '600', DEFAULT_TTL: '300' };
+
+/** A raw engine.io/socket.io connection, to send frames no well-behaved client would. */
+async function rawSocket(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('error', reject);
+    ws.on('message', (data) => {
+      const frame = data.toString();
+      if (frame.startsWith('0')) ws.send('40');
+      if (frame.startsWith('40')) resolve();
+      if (frame === '2') ws.send('3');
+    });
+  });
+  return ws;
+}
+
+function closed(ws: WebSocket, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (ws.readyState === WebSocket.CLOSED) return resolve();
+    const timer = setTimeout(() => reject(new Error('socket stayed open')), timeoutMs);
+    ws.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
+  let running: RunningServer;
+  afterEach(async () => {
+    closeAllClients();
+    await running?.close();
+  });
+
+  async function expectInvalid(client: Client, event: string, payload: unknown) {
+    const errorEvent = nextEvent(client, 'error');
+    const ack = await request(client, event, payload);
+    expect(ack, JSON.stringify(payload)).toMatchObject({ ok: false, error: { code: 'PAYLOAD_INVALID', message: expect.any(String) } });
+    expect(await errorEvent).toMatchObject({ code: 'PAYLOAD_INVALID', event });
+  }
+
+  it('answers every malformed payload shape with PAYLOAD_INVALID, for every event', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const client = await openClient(running.url);
+    const shapes = [undefined, null, 'ABC-123-XYZ', 42, true, [], {}, { roomToken: {} }, { roomToken: ['ABC-123-XYZ'] }];
+    for (const event of ['join-room', 'leave-room', 'send-message']) {
+      for (const payload of shapes) await expectInvalid(client, event, payload);
+    }
+  });
+
+  it('refuses bad agent names', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const client = await openClient(running.url);
+    for (const agentId of ['', '   ', 'x'.repeat(65), 'bad\nname', 'nul\u0000byte', 123, null, { name: 'x' }]) {
+      await expectInvalid(client, 'join-room', { roomToken: ROOM, agentId });
+    }
+    expect((await request(client, 'join-room', { roomToken: ROOM, agentId: 'Ghost 👻 #1' })).ok).toBe(true);
+  });
+
+  it('bounds message length and refuses non-text messages', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const client = await joinedClient(running.url, ROOM, 'Ghost');
+    for (const message of ['', 'x'.repeat(101), 42, null, ['hi'], { text: 'hi' }]) {
+      await expectInvalid(client, 'send-message', { roomToken: ROOM, message });
+    }
+    expect((await request(client, 'send-message', { roomToken: ROOM, message: 'x'.repeat(100) })).ok).toBe(true);
+  });
+
+  it('accepts TTLs of 0..MAX_TTL whole seconds, defaults a missing one and refuses the rest', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const client = await joinedClient(running.url, ROOM, 'Ghost');
+    for (const ttl of [-1, 1.5, '60', 601, true, {}, Number.MAX_SAFE_INTEGER]) {
+      await expectInvalid(client, 'send-message', { roomToken: ROOM, message: 'hi', ttl });
+    }
+    const received = collect(client, 'new-message');
+    for (const ttl of [0, 1, 600, undefined, null]) await request(client, 'send-message', { roomToken: ROOM, message: 'ok', ttl });
+    await eventually(() => received.length === 5);
+    expect(received.map((m) => m.ttl)).toEqual([0, 1, 600, 300, 300]);
+  });
+
+  it('ignores prototype-polluting keys and unknown fields', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const client = await joinedClient(running.url, ROOM, 'Ghost');
+    const received = nextEvent(client, 'new-message');
+    const payload = JSON.parse(
+      `{"roomToken":"${ROOM}","message":"hi","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"isAdmin":true}`,
+    );
+    expect((await request(client, 'send-message', payload)).ok).toBe(true);
+    const message = await received;
+    expect(Object.keys(message).sort()).toEqual(['id', 'message', 'roomToken', 'sender', 'timestamp', 'ttl', 'type']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('works without an acknowledgement and survives extra or odd arguments', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const client = await joinedClient(running.url, ROOM, 'Ghost');
+    const received = collect(client, 'new-message');
+    const errors = collect(client, 'error');
+    client.emit('send-message', { roomToken: ROOM, message: 'no ack' });
+    client.emit('send-message', { roomToken: ROOM, message: 'extra args' }, 'junk', 42);
+    client.emit('send-message');
+    client.emit('no-such-event', { anything: true });
+    await eventually(() => received.length === 2 && errors.length === 1);
+    expect(received.map((m) => m.message)).toEqual(['no ack', 'extra args']);
+    expect(errors[0]).toMatchObject({ code: 'PAYLOAD_INVALID' });
+  });
+
+  it('drops a client that sends broken frames, without affecting anyone else', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const bystander = await joinedClient(running.url, ROOM, 'Bystander');
+    const received = collect(bystander, 'new-message');
+    for (const frame of ['42not json', '42["send-message"', '4{}', '49', Buffer.from([0xff, 0x00, 0x13])]) {
+      const raw = await rawSocket(running.url);
+      raw.send(frame);
+      await closed(raw);
+    }
+    await request(bystander, 'send-message', { roomToken: ROOM, message: 'still fine' });
+    await eventually(() => received.length === 1);
+    expect(bystander.connected).toBe(true);
+  });
+
+  it('drops a client whose packet exceeds the socket buffer limit, without affecting anyone else', async () => {
+    running = await startServer({ store, env: { ...LIMITS, MAX_SOCKET_PAYLOAD_BYTES: '65536' } });
+    const bystander = await joinedClient(running.url, ROOM, 'Bystander');
+    const received = collect(bystander, 'new-message');
+    const raw = await rawSocket(running.url);
+    raw.send(`42["send-message",{"roomToken":"${ROOM}","message":"${'x'.repeat(70_000)}"}]`);
+    await closed(raw);
+    await request(bystander, 'send-message', { roomToken: ROOM, message: 'still fine' });
+    await eventually(() => received.length === 1);
+    expect(received[0].message).toBe('still fine');
+  });
+
+  it('bounds a flood from one client and keeps serving the others', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const flooder = await joinedClient(running.url, ROOM, 'Flooder');
+    const errors = collect(flooder, 'error');
+    const bystander = await joinedClient(running.url, 'CAL-M00-001', 'Calm');
+    for (let i = 0; i < 3000; i++) flooder.emit('send-message', { roomToken: ROOM, message: `flood ${i}` });
+    const ack = await request(bystander, 'send-message', { roomToken: 'CAL-M00-001', message: 'hello' }, 10_000);
+    expect(ack.ok).toBe(true);
+    await eventually(() => errors.length > 0, 10_000);
+    expect(errors.every((e) => e.code === 'TOO_MANY_PENDING')).toBe(true);
+    await eventually(async () => (await getJson(`${running.url}/api/room/${ROOM}/stats`)).messageCount === 3000 - errors.length, 15_000);
+  });
+});

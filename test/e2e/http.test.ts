@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { http } from '../helpers/http.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { storeKinds } from '../helpers/stores.js';
+
+describe.each(storeKinds())('REST API on %s', (store) => {
+  let running: RunningServer;
+  afterEach(async () => {
+    await running?.close();
+  });
+
+  it('reports health in the reference shape with the live store state', async () => {
+    running = await startServer({ store });
+    const { status, body } = await http(`${running.url}/api/health`);
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      status: 'ok',
+      timestamp: expect.any(String),
+      activeRooms: 0,
+      totalParticipants: 0,
+      redis: store === 'memory' ? 'memory' : 'connected',
+    });
+  });
+
+  it('round-trips the store on /api/redis/test, saying so on memory', async () => {
+    running = await startServer({ store });
+    const { status, body } = await http(`${running.url}/api/redis/test`);
+    expect(status).toBe(200);
+    expect(body.success).toBe(true);
+    if (store === 'memory') expect(body.message).toMatch(/memory/i);
+    else expect(body).toMatchObject({ message: 'Redis test successful', result: expect.stringMatching(/^probe /) });
+  });
+
+  it.each(['abc-123-xyz', 'ABCD-1-2', 'A-B', '..%2F..%2Fetc', 'ABC-123-XYZ-1', '%00'])(
+    'refuses the room token %s with 400',
+    async (token) => {
+      running = await startServer({ store });
+      for (const route of ['stats', 'messages']) {
+        const { status, body } = await http(`${running.url}/api/room/${token}/${route}`);
+        expect(status).toBe(400);
+        expect(body).toMatchObject({ success: false, error: { code: 'ROOM_TOKEN_INVALID' } });
+      }
+    },
+  );
+
+  it('answers unknown routes with a JSON 404 and never a stack', async () => {
+    running = await startServer({ store });
+    const { status, body } = await http(`${running.url}/api/nope`);
+    expect(status).toBe(404);
+    expect(body).toEqual({ success: false, error: { code: 'NOT_FOUND', message: expect.any(String) } });
+  });
+
+  it('tells caches not to keep history', async () => {
+    running = await startServer({ store });
+    const { headers } = await http(`${running.url}/api/room/ABC-123-XYZ/messages`);
+    expect(headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('CORS', () => {
+  let running: RunningServer;
+  afterEach(async () => {
+    await running?.close();
+  });
+
+  const preflight = (url: string, origin: string) =>
+    fetch(`${url}/api/room/ABC-123-XYZ/messages`, {
+      method: 'OPTIONS',
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'content-type' },
+    });
+
+  it('passes the preflight for a GET with Content-Type: application/json from each allowed origin', async () => {
+    running = await startServer({ env: { FRONTEND_URL: 'http://localhost:3000,https://chat.example' } });
+    for (const origin of ['http://localhost:3000', 'https://chat.example']) {
+      const res = await preflight(running.url, origin);
+      expect(res.status).toBeLessThan(300);
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(res.headers.get('access-control-allow-methods')).toContain('GET');
+      expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-type');
+    }
+  });
+
+  it('fails the preflight for any other origin', async () => {
+    running = await startServer({ env: { FRONTEND_URL: 'http://localhost:3000' } });
+    for (const origin of ['https://evil.example', 'http://localhost:3000.evil.example', 'null']) {
+      const res = await preflight(running.url, origin);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    const simple = await fetch(`${running.url}/api/health`, { headers: { Origin: 'https://evil.example' } });
+    expect(simple.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

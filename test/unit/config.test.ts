@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('runs with no environment at all on the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3001,
+      host: '0.0.0.0',
+      nodeEnv: 'development',
+      allowedOrigins: ['http://localhost:3000'],
+      logLevel: 'info',
+      redis: null,
+      limits: { maxTtlSeconds: 86_400, defaultTtlSeconds: 86_400, burnAfterReadSeconds: 30, maxMessageLength: 10_000 },
+    });
+  });
+
+  it('takes REDIS_URL, or builds one from the reference REDIS_HOST/PORT/USERNAME/PASSWORD', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6380/2' }).redis).toEqual({ url: 'redis://127.0.0.1:6380/2', keyPrefix: 'ghostchat:' });
+    expect(
+      loadConfig({ REDIS_HOST: 'cache.example', REDIS_PORT: '12345', REDIS_USERNAME: 'default', REDIS_PASSWORD: 'p@ss:word', REDIS_TLS: 'true' }).redis,
+    ).toEqual({ url: 'rediss://default:p%40ss%3Aword@cache.example:12345', keyPrefix: 'ghostchat:' });
+    expect(loadConfig({ REDIS_HOST: 'localhost' }).redis?.url).toBe('redis://localhost:6379');
+  });
+
+  it('splits FRONTEND_URL into several origins', () => {
+    expect(loadConfig({ FRONTEND_URL: 'https://a.example, https://b.example/' }).allowedOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['MAX_TTL', '0'],
+    ['MAX_TTL', '-5'],
+    ['DEFAULT_TTL', '1.5'],
+    ['BURN_AFTER_READ_SECONDS', 'soon'],
+    ['MAX_MESSAGE_LENGTH', '0'],
+    ['LOG_LEVEL', 'loud'],
+    ['NODE_ENV', 'staging'],
+    ['FRONTEND_URL', 'not a url'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['REDIS_PORT', 'x'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    const env: Record<string, string> = { [name]: value };
+    if (name === 'REDIS_PORT') env.REDIS_HOST = 'localhost';
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('refuses a DEFAULT_TTL above MAX_TTL', () => {
+    expect(() => loadConfig({ MAX_TTL: '60', DEFAULT_TTL: '3600' })).toThrow(/DEFAULT_TTL/);
+  });
+});
