@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import type { FanoutSettings, Topology } from '../scenarios/fanout.js';
+import type { ExpirySettings } from '../scenarios/expiry.js';
+
+export const SCENARIOS = ['fanout', 'connections', 'history', 'images', 'expiry'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  scenarios: Scenario[];
+  redis: boolean;
+  redisUrl: string | undefined;
+  generators: number;
+  topologies: Topology[];
+  /** Re-run the baseline ladder with one more generator process to show the generator is not the limit. */
+  generatorCheck: boolean;
+  fanout: FanoutSettings;
+  connections: number;
+  history: { messages: number; seconds: number; connections: number };
+  images: { uploads: number; sizeMb: number };
+  expiry: ExpirySettings;
+  /** Profile GhostChat (memory) under the fixed fan-out load with --cpu-prof. */
+  profile: boolean;
+  write: boolean;
+}
+
+const USAGE = `Usage: npm run bench -- [options]
+  --quick                 seconds-long smoke run with tiny sizes; no targets asserted, nothing written
+  --only LIST             scenarios to run, comma-separated: ${SCENARIOS.join(',')} (default: all)
+  --no-redis              skip the Redis runs
+  --redis-url URL         use this Redis (bench keys under a fresh prefix, deleted afterwards)
+                          instead of a private redis-server on a free port
+  --generators N          load-generator processes (default 2)
+  --topologies LIST       fan-out rooms x members, e.g. 50x5,10x100 (default)
+  --rate N                fixed offered load, deliveries/s (default 20000)
+  --connections N         idle connections (default 10000)
+  --expiry-messages N     live messages in the expiry run (default 100000)
+  --no-generator-check    skip the baseline re-run with one more generator process
+  --profile               also profile GhostChat (memory store) under the fixed load (--cpu-prof)
+  --no-write              print only; do not write bench/results/ or BENCHMARKS.md
+  --help`;
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'no-redis': { type: 'boolean', default: false },
+      'redis-url': { type: 'string' },
+      generators: { type: 'string' },
+      topologies: { type: 'string' },
+      rate: { type: 'string' },
+      connections: { type: 'string' },
+      'expiry-messages': { type: 'string' },
+      'no-generator-check': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return null;
+  }
+  const quick = values.quick;
+  const scenarios = (values.only?.split(',').map((s) => s.trim()) ?? [...SCENARIOS]) as Scenario[];
+  for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; one of ${SCENARIOS.join(', ')}`);
+  const topologies = (values.topologies ?? (quick ? '4x3' : '50x5,10x100')).split(',').map((t) => {
+    const m = /^(\d+)x(\d+)$/.exec(t.trim());
+    if (!m) throw new Error(`--topologies: ${t} is not RxM`);
+    return { rooms: Number(m[1]), members: Number(m[2]) };
+  });
+  const rate = int(values.rate, quick ? 600 : 20_000, 'rate');
+  return {
+    quick,
+    scenarios,
+    redis: !values['no-redis'],
+    redisUrl: values['redis-url'],
+    generators: int(values.generators, 2, 'generators'),
+    topologies,
+    generatorCheck: !quick && !values['no-generator-check'],
+    fanout: {
+      fixedRate: rate,
+      fixedRuns: quick ? 1 : 3,
+      fixedMs: quick ? 500 : 4000,
+      warmupMs: quick ? 200 : 2000,
+      ladder: quick ? [rate * 2] : [20_000, 40_000, 60_000, 80_000, 100_000, 120_000, 140_000, 170_000, 200_000],
+      stepMs: quick ? 500 : 3000,
+      drainMs: quick ? 500 : 2000,
+      padding: 80,
+      minDelivered: 0.97,
+      maxP99Ms: 250,
+    },
+    connections: int(values.connections, quick ? 60 : 10_000, 'connections'),
+    history: { messages: quick ? 20 : 500, seconds: quick ? 1 : 5, connections: quick ? 2 : 10 },
+    images: { uploads: quick ? 2 : 20, sizeMb: quick ? 1 : 10 },
+    expiry: {
+      messages: int(values['expiry-messages'], quick ? 300 : 100_000, 'expiry-messages'),
+      rooms: quick ? 3 : 100,
+      marginMs: quick ? 1500 : 30_000,
+      spreadMs: quick ? 1500 : 60_000,
+      graceMs: quick ? 3000 : 10_000,
+    },
+    profile: values.profile,
+    write: !quick && !values['no-write'],
+  };
+}

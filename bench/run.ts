@@ -1,0 +1,219 @@
+/**
+ * `npm run bench`: GhostChat against a bare socket.io relay, same run, same generator (issue 10).
+ * See BENCHMARKS.md for the method and the latest results; `--help` for options.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Generators } from './lib/generators.js';
+import { describeMachine, machineLine } from './lib/machine.js';
+import { parseOptions, type BenchOptions } from './lib/options.js';
+import { summariseProfile, type ProfileSummary } from './lib/profile.js';
+import { openBenchRedis, type BenchRedis } from './lib/redis.js';
+import { rows, table, writeResults, type Results } from './lib/report.js';
+import { startServer, type ServerKind, type ServerProcess } from './lib/servers.js';
+import { runConnections } from './scenarios/connections.js';
+import { runExpiry } from './scenarios/expiry.js';
+import { fmtStep, runFanout, type FanoutResult } from './scenarios/fanout.js';
+import { HISTORY_ROOM, fillRoom, runHistory } from './scenarios/history.js';
+import { runImages, uploadRouteExists } from './scenarios/images.js';
+import { imageUpload } from './scenarios/image-fixture.js';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const ladderLog: string[] = [];
+const detail = (line: string) => {
+  ladderLog.push(line);
+  log(line);
+};
+
+/** Starts a server, runs `body`, always stops it. */
+async function withServer<T>(
+  kind: ServerKind,
+  redis: BenchRedis | null,
+  body: (s: ServerProcess) => Promise<T>,
+  extra: { cpuProfileDir?: string; env?: Record<string, string> } = {},
+): Promise<T> {
+  const server = await startServer(kind, {
+    ...(kind === 'redis' ? { redisUrl: redis!.url, redisPrefix: redis!.newPrefix() } : {}),
+    ...extra,
+  });
+  try {
+    return await body(server);
+  } finally {
+    await server.stop();
+    if (server.stderr.length > 0) log(`  [${kind} server stderr] ${server.stderr.slice(0, 5).join(' | ')}`);
+  }
+}
+
+function kinds(options: BenchOptions, redis: BenchRedis | null): Array<'memory' | 'redis'> {
+  return redis ? ['memory', 'redis'] : ['memory'];
+}
+
+async function fanoutScenario(options: BenchOptions, redis: BenchRedis | null, gens: Generators, results: Results): Promise<ProfileSummary | null> {
+  let profile: ProfileSummary | null = null;
+  for (const [i, topology] of options.topologies.entries()) {
+    const tag = `F${i}`;
+    const run = (kind: ServerKind, g = gens) =>
+      withServer(kind, redis, (s) => {
+        detail(`fan-out ${topology.rooms}x${topology.members} on ${kind} (${g.size} generators)`);
+        return runFanout(s, g, topology, options.fanout, tag, detail);
+      });
+    const entry: Results['fanout'][number] = { topology, baseline: await run('baseline') };
+    for (const kind of kinds(options, redis)) entry[kind] = await run(kind);
+    results.fanout.push(entry);
+    if (i === 0 && options.generatorCheck) {
+      const more = Generators.start(options.generators + 1);
+      try {
+        const check: FanoutResult = await run('baseline', more);
+        results.generatorCheck = {
+          generators: options.generators,
+          sustained: entry.baseline.sustained,
+          plusOneSustained: check.sustained,
+          cpuPerDeliveryUs: entry.baseline.fixedCpuPerDeliveryUs,
+          plusOneCpuPerDeliveryUs: check.fixedCpuPerDeliveryUs,
+        };
+      } finally {
+        await more.stop();
+      }
+    }
+    if (i === 0 && options.profile) {
+      const dir = mkdtempSync(join(tmpdir(), 'ghostchat-prof-'));
+      for (const kind of kinds(options, redis)) {
+        const kdir = join(dir, kind);
+        await withServer(
+          kind,
+          redis,
+          (s) => {
+            detail(`profiling GhostChat (${kind}) under the fixed load`);
+            return runFanout(s, gens, topology, { ...options.fanout, fixedRuns: 1 }, tag, detail, false);
+          },
+          { cpuProfileDir: kdir },
+        );
+        const summary = summariseProfile(kdir);
+        profile ??= summary;
+        log(`  profile ${summary.file}`);
+        for (const m of summary.modules) log(`    ${m.selfPercent}%  ${m.name}`);
+        for (const f of summary.functions) log(`    ${f.selfPercent}%  ${f.name}`);
+        results.notes.push(
+          `Profile (${kind}, fixed load): modules ${summary.modules.slice(0, 6).map((m) => `${m.name} ${m.selfPercent}%`).join(', ')}.`,
+        );
+      }
+    }
+  }
+  return profile;
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  if (!options) return 0;
+  const started = performance.now();
+  const has = (s: string) => options.scenarios.includes(s as never);
+  let redis: BenchRedis | null = null;
+  const notes: string[] = [];
+  if (options.redis && options.scenarios.some((s) => s !== 'images')) {
+    try {
+      redis = await openBenchRedis(options.redisUrl);
+    } catch (err) {
+      if (!options.quick) throw err;
+      notes.push(`Redis runs skipped: ${(err as Error).message}`);
+    }
+  }
+  const results: Results = {
+    date: new Date().toISOString(),
+    quick: options.quick,
+    durationSeconds: 0,
+    machine: describeMachine(redis?.version ?? null),
+    generators: options.generators,
+    fanout: [],
+    notes,
+  };
+  log(`GhostChat benchmark${options.quick ? ' (quick smoke run: tiny sizes, targets not judged)' : ''}`);
+  log(`machine: ${machineLine(results.machine)}`);
+  const gens = Generators.start(options.generators);
+  try {
+    if (has('fanout')) await fanoutScenario(options, redis, gens, results);
+
+    if (has('connections')) {
+      // "Several processes": idle clients cost the generators nothing once joined.
+      const pool = Generators.start(Math.max(4, options.generators));
+      try {
+        const one = (kind: ServerKind) =>
+          withServer(kind, redis, async (s) => {
+            const r = await runConnections(s, pool, options.connections, options.quick ? 300 : 3000);
+            log(`connections on ${kind}: ${r.connections} joined (${r.failed} failed), ${r.perConnectionKb.toFixed(1)} KB each, ${Math.round(r.joinsPerSec)} joins/s`);
+            return r;
+          });
+        const c: NonNullable<Results['connections']> = { baseline: await one('baseline') };
+        for (const kind of kinds(options, redis)) c[kind] = await one(kind);
+        results.connections = c;
+      } finally {
+        await pool.stop();
+      }
+    }
+
+    if (has('history')) {
+      const { messages, seconds, connections } = options.history;
+      const one = (kind: ServerKind) =>
+        withServer(kind, redis, async (s) => {
+          if (kind !== 'baseline') await fillRoom(s, messages);
+          const check = (await (await fetch(`${s.url.replace('ws://', 'http://')}/api/room/${HISTORY_ROOM}/messages`)).json()) as { count: number };
+          if (check.count !== messages) throw new Error(`history on ${kind} holds ${check.count} messages, expected ${messages}`);
+          const r = await runHistory(s, messages, seconds, connections);
+          log(`history on ${kind}: ${Math.round(r.requestsPerSec)} req/s, p99 ${r.latencyP99Ms} ms, server cpu ${(r.serverCpuShare * 100).toFixed(0)}%`);
+          return r;
+        }, { env: { BASELINE_HISTORY: String(messages) } });
+      const h: NonNullable<Results['history']> = { baseline: await one('baseline') };
+      for (const kind of kinds(options, redis)) h[kind] = await one(kind);
+      results.history = h;
+    }
+
+    if (has('images')) {
+      results.images = await withServer('memory', null, async (s) => {
+        if (!(await uploadRouteExists(s))) return { available: false as const, note: 'not yet available: POST /api/upload-image does not exist in this build' };
+        const upload = await imageUpload(options.images.sizeMb);
+        return runImages(s, upload, options.images.uploads, options.images.sizeMb);
+      });
+      log(`images: ${JSON.stringify(results.images)}`);
+    }
+
+    if (has('expiry')) {
+      // Memory and Redis run side by side (each with its own generator process) to keep the
+      // run short; each server only has ~2k expiries/s to announce, and contention only makes lag worse.
+      const one = async (kind: 'memory' | 'redis') => {
+        const pool = Generators.start(1);
+        try {
+          return await withServer(kind, redis, (s) => runExpiry(s, pool, options.expiry));
+        } finally {
+          await pool.stop();
+        }
+      };
+      const [memory, onRedis] = await Promise.all([one('memory'), redis ? one('redis') : Promise.resolve(undefined)]);
+      results.expiry = { memory, ...(onRedis ? { redis: onRedis } : {}), concurrent: true };
+      for (const [kind, e] of Object.entries({ memory, redis: onRedis })) {
+        if (e) log(`expiry on ${kind}: ${e.stored}/${e.sent} stored in ${e.sendSeconds.toFixed(1)} s, lag ${JSON.stringify(e.lag)}, missing ${e.missing}, doubled ${e.doubled}, errors ${e.errors}`);
+      }
+    }
+  } finally {
+    await gens.stop();
+    await redis?.close();
+  }
+  results.durationSeconds = (performance.now() - started) / 1000;
+  const rs = rows(results);
+  log('');
+  log(table(rs));
+  for (const n of results.notes) log(`note: ${n}`);
+  if (options.write) {
+    const written = writeResults(results, rs, ladderLog.join('\n'));
+    log(`\nwrote ${written.json} and ${written.markdown}`);
+  }
+  log(`done in ${results.durationSeconds.toFixed(0)} s`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
