@@ -18,6 +18,14 @@ export interface Config {
   };
   expiryPollMs: number;
   shutdownTimeoutMs: number;
+  metrics: MetricsConfig;
+}
+
+/** Where /metrics is served: its own port, or the public one behind a bearer token, or nowhere. */
+export interface MetricsConfig {
+  port: number | null;
+  host: string;
+  token: string | null;
 }
 
 export interface RedisConfig {
@@ -85,6 +93,15 @@ function redisFrom(env: Env): RedisConfig | null {
   return { url: `${tls ? 'rediss' : 'redis'}://${auth}${hostPart}:${port}`, keyPrefix };
 }
 
+function metricsFrom(env: Env, publicPort: number, host: string): MetricsConfig {
+  const port = optional(env, 'METRICS_PORT', intInRange(1, 65535)) ?? null;
+  if (port !== null && port === publicPort) {
+    throw new ConfigError('METRICS_PORT', 'must differ from PORT (metrics stay off the public port)');
+  }
+  const token = optional(env, 'METRICS_TOKEN', z.string().trim().min(16, 'must be at least 16 characters')) ?? null;
+  return { port, host: parse(env, 'METRICS_HOST', z.string().min(1), host), token };
+}
+
 /** Pure: reads only the object it is given, so tests pass their own. */
 export function loadConfig(env: Env): Config {
   const nodeEnv = parse(env, 'NODE_ENV', z.enum(['development', 'production', 'test']), 'development');
@@ -94,9 +111,11 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError('DEFAULT_TTL', `must not exceed MAX_TTL (${maxTtlSeconds})`);
   }
   const maxMessageLength = parse(env, 'MAX_MESSAGE_LENGTH', intInRange(1, 100_000), '10000');
+  const port = parse(env, 'PORT', intInRange(0, 65535), '3001');
+  const host = parse(env, 'HOST', z.string().min(1), '0.0.0.0');
   return {
-    port: parse(env, 'PORT', intInRange(0, 65535), '3001'),
-    host: parse(env, 'HOST', z.string().min(1), '0.0.0.0'),
+    port,
+    host,
     nodeEnv,
     allowedOrigins: parse(env, 'FRONTEND_URL', origins, 'http://localhost:3000'),
     logLevel: parse(
@@ -122,5 +141,6 @@ export function loadConfig(env: Env): Config {
     },
     expiryPollMs: parse(env, 'EXPIRY_POLL_MS', intInRange(10, 5000), '100'),
     shutdownTimeoutMs: parse(env, 'SHUTDOWN_TIMEOUT_MS', intInRange(0, 120_000), '10000'),
+    metrics: metricsFrom(env, port, host),
   };
 }

@@ -8,6 +8,7 @@ export const ErrorCodes = {
   NOT_A_MEMBER: { status: 403, message: 'Join the room before sending to it' },
   AGENT_TAKEN: { status: 409, message: 'That agent name is already in use in this room' },
   ALREADY_JOINED: { status: 409, message: 'This connection already joined the room under another name' },
+  UNAUTHORIZED: { status: 401, message: 'Missing or wrong bearer token' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   TOO_MANY_PENDING: { status: 429, message: 'Too many requests in flight; slow down' },
   STORE_UNAVAILABLE: { status: 503, message: 'Storage is unavailable; nothing was stored' },

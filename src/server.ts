@@ -9,11 +9,17 @@ import { MessageService } from './domain/message-service.js';
 import { PresenceKeeper } from './domain/presence-keeper.js';
 import { RoomService } from './domain/room-service.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { metricsRoutes } from './http/metrics-routes.js';
+import { registerOpenApi } from './http/openapi.js';
+import { probeRoutes } from './http/probe-routes.js';
 import { RequestLogController } from './http/request-log.js';
 import { healthRoutes } from './http/health-routes.js';
 import { roomRoutes } from './http/room-routes.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createIdGenerator } from './lib/ids.js';
+import { packageVersion } from './lib/version.js';
+import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
+import { timedStores } from './metrics/timed-stores.js';
 import { buildSchemas } from './protocol/schemas.js';
 import { Gateway } from './realtime/gateway.js';
 import { attachRedisAdapter } from './realtime/redis-adapter.js';
@@ -55,7 +61,9 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
         nodeTimeoutMs: HEARTBEAT_MS * 3,
       })
     : null;
-  const stores: Stores = redisStores ?? createMemoryStores();
+  const metrics = new PrometheusMetrics();
+  const stores: Stores = timedStores(redisStores ?? createMemoryStores(), metrics);
+  let draining = false;
 
   const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, keepRoomMs);
   const messages = new MessageService(
@@ -65,6 +73,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     config.limits,
     clock,
     createIdGenerator(clock),
+    metrics,
   );
 
   const app = Fastify({
@@ -75,6 +84,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     requestIdHeader: false,
   });
   registerErrorHandling(app);
+  registerOpenApi(app, { title: 'GhostChat', version: packageVersion });
   void app.register(cors, {
     origin: config.allowedOrigins,
     methods: ['GET', 'POST', 'DELETE'],
@@ -83,6 +93,12 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
   const now = clock;
   void app.register(healthRoutes({ rooms, store: stores.health, now }));
   void app.register(roomRoutes({ rooms, messages, now }));
+  void app.register(probeRoutes({ store: stores.health, draining: () => draining, probeTimeoutMs: 1_000 }));
+  // Metrics stay off the public port unless a token guards them there.
+  if (config.metrics.port === null && config.metrics.token !== null) {
+    void app.register(metricsRoutes({ metrics, token: config.metrics.token }));
+  }
+  const metricsApp = config.metrics.port === null ? null : buildMetricsApp(metrics, config.metrics.token, log);
 
   const io = new SocketServer(app.server, {
     cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'], credentials: true },
@@ -94,15 +110,24 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
       ? attachRedisAdapter(io, redisStores.client, config.redis.keyPrefix, log)
       : async () => {};
   const gateway = new Gateway(
-    { io, rooms, messages, schemas: buildSchemas(config.limits) },
+    { io, rooms, messages, schemas: buildSchemas(config.limits), metrics },
     log,
     { nodeId, maxPendingPerConnection: 256 },
   );
-  const expiry = new ExpiryService(stores.messages, gateway, clock, log, {
-    pollMs: config.expiryPollMs,
-    batchSize: 1000,
-  });
+  const expiry = new ExpiryService(
+    stores.messages,
+    gateway,
+    clock,
+    log,
+    { pollMs: config.expiryPollMs, batchSize: 1000 },
+    (lagMs) => metrics.messageExpired(lagMs),
+  );
   const keeper = new PresenceKeeper(stores.presence, gateway, clock, log, HEARTBEAT_MS);
+  metrics.collectFrom({
+    connections: () => gateway.connectionCount,
+    totals: () => stores.presence.totals(),
+    storeState: () => stores.health.state(),
+  });
 
   return {
     app,
@@ -114,20 +139,39 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
         log.warn({ event: 'store-unavailable-at-start' }, 'store not reachable; serving anyway and retrying');
       }
       const address = await app.listen({ port, host });
+      if (metricsApp && config.metrics.port !== null) {
+        await metricsApp.listen({ port: config.metrics.port, host: config.metrics.host });
+      }
       expiry.start();
       keeper.start();
       log.info({ event: 'listening', port: app.server.address(), store: stores.health.kind }, 'GhostChat listening');
       return address;
     },
     async close() {
+      // Drain: /readyz turns 503 and no new connection or request is taken; what was accepted finishes.
+      draining = true;
+      // Stops listening at once; resolves after in-flight requests (uploads) have been answered.
+      const httpClosed = app.close();
+      await gateway.drain();
+      await gateway.releaseAll();
+      gateway.announceShutdown();
       await expiry.stop();
       await keeper.stop();
-      await gateway.releaseAll();
-      io.disconnectSockets(true);
+      // Closes the transports without a disconnect packet: socket.io clients take it for a lost
+      // connection and reconnect on their own, to another node behind the load balancer.
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      await app.close().catch(() => undefined);
+      await httpClosed.catch(() => undefined);
       await closeAdapter();
+      await metricsApp?.close();
       await stores.close();
     },
   };
+}
+
+/** /metrics on a port of its own (METRICS_PORT), for scrapers on a private network. */
+function buildMetricsApp(metrics: PrometheusMetrics, token: string | null, log: Logger): FastifyInstance {
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true });
+  registerErrorHandling(app);
+  void app.register(metricsRoutes({ metrics, token }));
+  return app;
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
+import { noMetrics, type Metrics } from '../metrics/metrics.js';
 import type { ChatMessage, TextMessage } from '../protocol/messages.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { PresenceStore } from '../store/presence-store.js';
@@ -26,6 +27,7 @@ export class MessageService {
     private readonly policy: TtlPolicy,
     private readonly clock: Clock,
     private readonly newId: IdGenerator,
+    private readonly metrics: Metrics = noMetrics,
   ) {}
 
   /** Stores a text message; resolves only once it is stored, so a failed store is never broadcast. */
@@ -52,6 +54,7 @@ export class MessageService {
       // Someone besides the sender is in the room and receives it live: that is a read.
       await this.markRead(message.roomToken, [message.id], now);
     }
+    this.metrics.messageStored(message.type);
   }
 
   /** History, oldest first. Reading it counts as reading every burn-after-reading message in it. */

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { RoomService } from '../domain/room-service.js';
 import type { StoreHealth } from '../store/store-health.js';
+import type { RouteDoc } from './route-doc.js';
 
 export interface HealthDeps {
   rooms: RoomService;
@@ -8,9 +10,33 @@ export interface HealthDeps {
   now: () => number;
 }
 
+export const HealthResponse = z.object({
+  status: z.enum(['ok', 'degraded']),
+  timestamp: z.iso.datetime(),
+  activeRooms: z.int().min(0),
+  totalParticipants: z.int().min(0),
+  redis: z.enum(['connected', 'disconnected', 'memory']),
+});
+
+export const RedisTestResponse = z.object({
+  success: z.boolean(),
+  message: z.string(),
+  result: z.string().optional(),
+  store: z.enum(['memory', 'redis']),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
 export function healthRoutes(deps: HealthDeps) {
   return async (app: FastifyInstance) => {
-    app.get('/api/health', async (_request, reply) => {
+    const healthDoc: RouteDoc = {
+      summary: 'Health with room and participant totals (as in the reference)',
+      tags: ['health'],
+      responses: {
+        200: { description: 'Healthy', schema: HealthResponse },
+        503: { description: 'Degraded: the store is unreachable', schema: HealthResponse },
+      },
+    };
+    app.get('/api/health', { config: { doc: healthDoc } }, async (_request, reply) => {
       const redis = deps.store.state();
       const totals = await deps.rooms.totals().catch(() => null);
       const healthy = redis !== 'disconnected' && totals !== null;
@@ -23,7 +49,15 @@ export function healthRoutes(deps: HealthDeps) {
       });
     });
 
-    app.get('/api/redis/test', async (_request, reply) => {
+    const redisTestDoc: RouteDoc = {
+      summary: 'Write, read back and delete a probe value in the store',
+      tags: ['health'],
+      responses: {
+        200: { description: 'The round trip worked', schema: RedisTestResponse },
+        503: { description: 'Redis is unreachable', schema: RedisTestResponse },
+      },
+    };
+    app.get('/api/redis/test', { config: { doc: redisTestDoc } }, async (_request, reply) => {
       if (deps.store.kind === 'memory') {
         return {
           success: true,

@@ -2,10 +2,25 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { MessageService } from '../domain/message-service.js';
 import type { RoomService } from '../domain/room-service.js';
+import { ChatMessageSchema } from '../protocol/message-schemas.js';
 import { RoomToken } from '../protocol/room-token.js';
 import { parseOr } from './parse.js';
+import type { RouteDoc } from './route-doc.js';
 
 export const RoomParams = z.object({ token: RoomToken });
+
+export const RoomStatsResponse = z.object({
+  roomToken: z.string(),
+  participantCount: z.int().min(0),
+  messageCount: z.int().min(0),
+  createdAt: z.iso.datetime().nullable(),
+});
+
+export const RoomMessagesResponse = z.object({
+  messages: z.array(ChatMessageSchema),
+  count: z.int().min(0),
+  timestamp: z.iso.datetime(),
+});
 
 export interface RoomRouteDeps {
   rooms: RoomService;
@@ -15,12 +30,26 @@ export interface RoomRouteDeps {
 
 export function roomRoutes(deps: RoomRouteDeps) {
   return async (app: FastifyInstance) => {
-    app.get('/api/room/:token/stats', async (request) => {
+    const statsDoc: RouteDoc = {
+      summary: 'Participant and message counts of a room',
+      tags: ['rooms'],
+      params: RoomParams,
+      responses: { 200: { description: 'Room statistics', schema: RoomStatsResponse } },
+      errors: ['ROOM_TOKEN_INVALID', 'STORE_UNAVAILABLE'],
+    };
+    app.get('/api/room/:token/stats', { config: { doc: statsDoc } }, async (request) => {
       const { token } = parseOr(RoomParams, request.params, 'ROOM_TOKEN_INVALID');
       return deps.rooms.stats(token);
     });
 
-    app.get('/api/room/:token/messages', async (request, reply) => {
+    const messagesDoc: RouteDoc = {
+      summary: 'Live message history of a room, oldest first (reading it burns burn-after-reading messages)',
+      tags: ['rooms'],
+      params: RoomParams,
+      responses: { 200: { description: 'Messages not yet expired', schema: RoomMessagesResponse } },
+      errors: ['ROOM_TOKEN_INVALID', 'STORE_UNAVAILABLE'],
+    };
+    app.get('/api/room/:token/messages', { config: { doc: messagesDoc } }, async (request, reply) => {
       const { token } = parseOr(RoomParams, request.params, 'ROOM_TOKEN_INVALID');
       const messages = await deps.messages.history(token);
       // History holds messages that must vanish: never let a cache keep them.

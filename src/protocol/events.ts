@@ -12,6 +12,7 @@ export const ServerEvents = {
   newMessage: 'new-message',
   messageExpired: 'message-expired',
   error: 'error',
+  serverShutdown: 'server-shutdown',
 } as const;
 
 export type ClientEventName = (typeof ClientEvents)[keyof typeof ClientEvents];

@@ -47,6 +47,8 @@ export interface ServerPayloads {
   'new-message': ChatMessage;
   'message-expired': { messageId: string; roomToken: string };
   error: { message: string; code: string; event?: string };
+  /** This node is shutting down: reconnect (a socket.io client does so once the transport closes). */
+  'server-shutdown': { reason: 'shutdown'; reconnect: true };
 }
 
 export type AckResponse<T extends object = object> =

@@ -18,12 +18,15 @@ export interface GatewayOptions {
 /** Wires socket.io connections to the handlers and delivers domain events to rooms. */
 export class Gateway implements RoomEvents {
   private readonly connections = new Map<string, Connection>();
+  private draining = false;
 
   constructor(
     private readonly deps: GatewayDeps,
     private readonly log: Logger,
     private readonly options: GatewayOptions,
   ) {
+    // Once shutdown began, new connections are turned away so their clients try another node.
+    deps.io.use((_socket, next) => next(this.draining ? new Error('SHUTTING_DOWN') : undefined));
     deps.io.on('connection', (socket) => this.accept(socket));
   }
 
@@ -39,6 +42,21 @@ export class Gateway implements RoomEvents {
     this.deps.io.to(roomToken).emit(ServerEvents.participantLeft, { agentId, roomToken });
   }
 
+  /**
+   * Shutdown, first step: refuses new connections and events (SHUTTING_DOWN), then resolves once the
+   * events already accepted have finished, so nothing a client was told is stored is lost.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    for (const connection of this.connections.values()) connection.stopAccepting();
+    await Promise.all([...this.connections.values()].map((c) => c.drain()));
+  }
+
+  /** Tells this node's clients (only this node's: `local`) to reconnect, which lands them on another node. */
+  announceShutdown(): void {
+    this.deps.io.local.emit(ServerEvents.serverShutdown, { reason: 'shutdown', reconnect: true });
+  }
+
   /** Takes every local connection out of its rooms, announcing it; used on shutdown. */
   async releaseAll(): Promise<void> {
     await Promise.all([...this.connections.values()].map((c) => this.release(c)));
@@ -47,7 +65,7 @@ export class Gateway implements RoomEvents {
   private accept(socket: Socket): void {
     const connection = new Connection(`${this.options.nodeId}#${socket.id}`, this.options.maxPendingPerConnection);
     this.connections.set(socket.id, connection);
-    const ctx: HandlerContext = { socket, connection };
+    const ctx: HandlerContext = { socket, connection, metrics: this.deps.metrics };
     const { schemas } = this.deps;
     bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);

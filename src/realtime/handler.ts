@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError, toAppError } from '../errors.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { AckResponse } from '../protocol/schemas.js';
 import { ServerEvents } from '../protocol/events.js';
 import type { Connection } from './connection.js';
@@ -11,6 +12,7 @@ export type Ack = (response: AckResponse) => void;
 export interface HandlerContext {
   socket: Socket;
   connection: Connection;
+  metrics: Metrics;
 }
 
 export type EventHandler<I> = (ctx: HandlerContext, input: I) => Promise<object>;
@@ -33,6 +35,7 @@ export function bindEvent<S extends z.ZodType>(
     const fail = (err: unknown) => {
       const appError = toAppError(err);
       if (appError.code === 'INTERNAL') log.error({ event, err }, 'handler failed');
+      ctx.metrics.eventRefused(event, appError.code);
       const error = { code: appError.code, message: appError.message };
       ctx.socket.emit(ServerEvents.error, { ...error, event });
       ack?.({ ok: false, error });

@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import type { MessageService } from '../domain/message-service.js';
 import type { RoomService } from '../domain/room-service.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Schemas } from '../protocol/schemas.js';
 
 /** What the socket handlers may use: domain services and the socket.io server to broadcast on. */
@@ -9,4 +10,5 @@ export interface GatewayDeps {
   rooms: RoomService;
   messages: MessageService;
   schemas: Schemas;
+  metrics: Metrics;
 }

@@ -42,6 +42,7 @@ describe.runIf(storeKinds().includes('redis') && redisServerBinary() !== null)('
     const sender = await joinedClient(running.url, ROOM, 'Sender');
     const reader = await joinedClient(running.url, ROOM, 'Reader');
     const received = collect(reader, 'new-message');
+    const leaver = await joinedClient(running.url, ROOM, 'Leaver');
 
     await redis.stop();
     await eventually(async () => (await getJson(`${running!.url}/api/health`)).redis === 'disconnected', 10_000);
@@ -50,6 +51,7 @@ describe.runIf(storeKinds().includes('redis') && redisServerBinary() !== null)('
     expect(refused).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
     expect((await errorEvent).code).toBe('STORE_UNAVAILABLE');
     expect((await http(`${running.url}/api/room/${ROOM}/messages`)).status).toBe(503);
+    leaver.disconnect();
 
     // Redis comes back empty (it keeps nothing on disk): this node writes its presence back.
     await redis.start();
@@ -61,5 +63,8 @@ describe.runIf(storeKinds().includes('redis') && redisServerBinary() !== null)('
     const again = await openClient(running.url);
     const taken = await request(again, 'join-room', { roomToken: ROOM, agentId: 'Reader' });
     expect(taken).toMatchObject({ ok: false, error: { code: 'AGENT_TAKEN' } });
+    // The one who left during the outage is not written back: the name is free.
+    expect((await request(again, 'join-room', { roomToken: ROOM, agentId: 'Leaver' })).ok).toBe(true);
+    expect((await getJson(`${running.url}/api/room/${ROOM}/stats`)).participantCount).toBe(3);
   });
 });

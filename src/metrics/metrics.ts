@@ -1,0 +1,26 @@
+import type { ErrorCode } from '../errors.js';
+
+/**
+ * What the server counts, as the domain and transports see it. They receive an implementation as a
+ * dependency and never know it is Prometheus; tests and tools that do not care pass `noMetrics`.
+ */
+export interface Metrics {
+  /** A message (text or image) was stored and will be broadcast. */
+  messageStored(type: 'text' | 'image'): void;
+  /** A message expired and was announced, `lagMs` after its deadline. */
+  messageExpired(lagMs: number): void;
+  /** A socket event was refused with `code` (e.g. send-message refused with NOT_A_MEMBER). */
+  eventRefused(event: string, code: ErrorCode): void;
+  /** An image was stored; `bytes` is its size as stored (after scrubbing and encryption). */
+  imageStored(bytes: number): void;
+  /** One store operation took `seconds`; `ok` is false when it failed. */
+  storeOperation(operation: string, seconds: number, ok: boolean): void;
+}
+
+export const noMetrics: Metrics = {
+  messageStored() {},
+  messageExpired() {},
+  eventRefused() {},
+  imageStored() {},
+  storeOperation() {},
+};
