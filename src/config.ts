@@ -17,6 +17,7 @@ export interface Config {
     maxSocketPayloadBytes: number;
   };
   expiryPollMs: number;
+  media: MediaConfig;
   shutdownTimeoutMs: number;
   metrics: MetricsConfig;
 }
@@ -26,6 +27,21 @@ export interface MetricsConfig {
   port: number | null;
   host: string;
   token: string | null;
+}
+
+/** Images: where their sealed bytes go and the bounds that keep hostile uploads harmless. */
+export interface MediaConfig {
+  uploadDir: string;
+  /** One image, as uploaded or sent over the socket. */
+  maxUploadBytes: number;
+  /** Every stored image together, on this node's disk. */
+  maxUploadBytesTotal: number;
+  /** Declared width x height (all frames) above which an image is refused before decoding. */
+  maxImagePixels: number;
+  /** Images buffered and decoded at once; more wait their turn, so memory stays bounded. */
+  maxConcurrentImages: number;
+  /** How often files without a live key are removed (also once at start-up). */
+  orphanSweepMs: number;
 }
 
 export interface RedisConfig {
@@ -102,6 +118,28 @@ function metricsFrom(env: Env, publicPort: number, host: string): MetricsConfig 
   return { port, host: parse(env, 'METRICS_HOST', z.string().min(1), host), token };
 }
 
+/** Characters of a base64 `data:` URL holding `bytes` bytes (with room for its `data:...;base64,` head). */
+export function dataUrlLength(bytes: number): number {
+  return 64 + Math.ceil(bytes / 3) * 4;
+}
+
+function mediaFrom(env: Env): MediaConfig {
+  const maxUploadBytes = parse(env, 'MAX_UPLOAD_BYTES', intInRange(1024, 64 * 1024 * 1024), String(10 * 1024 * 1024));
+  const maxUploadBytesTotal = parse(env, 'MAX_UPLOAD_BYTES_TOTAL', intInRange(1024, 2 ** 50), String(1024 ** 3));
+  if (maxUploadBytesTotal < maxUploadBytes) {
+    throw new ConfigError('MAX_UPLOAD_BYTES_TOTAL', `must be at least MAX_UPLOAD_BYTES (${maxUploadBytes})`);
+  }
+  return {
+    uploadDir: parse(env, 'UPLOAD_DIR', z.string().trim().min(1).regex(/^[^\0]+$/, 'must not contain NUL'), './uploads'),
+    maxUploadBytes,
+    maxUploadBytesTotal,
+    // Far below sharp's default (268 MP): 50 MP is a 200 MB RGBA bitmap once decoded.
+    maxImagePixels: parse(env, 'MAX_IMAGE_PIXELS', intInRange(1, 100_000_000), '50000000'),
+    maxConcurrentImages: parse(env, 'MAX_CONCURRENT_IMAGES', intInRange(1, 64), '4'),
+    orphanSweepMs: parse(env, 'ORPHAN_SWEEP_MS', intInRange(1000, 86_400_000), '3600000'),
+  };
+}
+
 /** Pure: reads only the object it is given, so tests pass their own. */
 export function loadConfig(env: Env): Config {
   const nodeEnv = parse(env, 'NODE_ENV', z.enum(['development', 'production', 'test']), 'development');
@@ -111,6 +149,7 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError('DEFAULT_TTL', `must not exceed MAX_TTL (${maxTtlSeconds})`);
   }
   const maxMessageLength = parse(env, 'MAX_MESSAGE_LENGTH', intInRange(1, 100_000), '10000');
+  const media = mediaFrom(env);
   const port = parse(env, 'PORT', intInRange(0, 65535), '3001');
   const host = parse(env, 'HOST', z.string().min(1), '0.0.0.0');
   return {
@@ -131,15 +170,18 @@ export function loadConfig(env: Env): Config {
       burnAfterReadSeconds: parse(env, 'BURN_AFTER_READ_SECONDS', intInRange(1, 86_400), '30'),
       maxMessageLength,
       maxAgentIdLength: 64,
-      // A text message is at most 4 bytes per character on the wire, plus the envelope.
+      // A text message is at most 4 bytes per character on the wire, plus the envelope; an image
+      // packet is one image as a data: URL (binary attachments travel in frames of their own) plus
+      // a caption. Anything bigger is refused by socket.io before it is parsed.
       maxSocketPayloadBytes: parse(
         env,
         'MAX_SOCKET_PAYLOAD_BYTES',
         intInRange(1024, 64 * 1024 * 1024),
-        String(Math.max(1_000_000, maxMessageLength * 4 + 4096)),
+        String(Math.max(1_000_000, dataUrlLength(media.maxUploadBytes) + maxMessageLength * 4 + 4096)),
       ),
     },
     expiryPollMs: parse(env, 'EXPIRY_POLL_MS', intInRange(10, 5000), '100'),
+    media,
     shutdownTimeoutMs: parse(env, 'SHUTDOWN_TIMEOUT_MS', intInRange(0, 120_000), '10000'),
     metrics: metricsFrom(env, port, host),
   };

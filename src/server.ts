@@ -5,10 +5,15 @@ import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
 import type { Config } from './config.js';
 import { ExpiryService } from './domain/expiry-service.js';
+import { ImageJanitor } from './domain/image-janitor.js';
+import { ImageService } from './domain/image-service.js';
 import { MessageService } from './domain/message-service.js';
 import { PresenceKeeper } from './domain/presence-keeper.js';
+import type { RoomEvents } from './domain/room-events.js';
 import { RoomService } from './domain/room-service.js';
+import { AppError } from './errors.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { imageRoutes } from './http/image-routes.js';
 import { metricsRoutes } from './http/metrics-routes.js';
 import { registerOpenApi } from './http/openapi.js';
 import { probeRoutes } from './http/probe-routes.js';
@@ -17,6 +22,10 @@ import { healthRoutes } from './http/health-routes.js';
 import { roomRoutes } from './http/room-routes.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createIdGenerator } from './lib/ids.js';
+import { Semaphore } from './lib/semaphore.js';
+import { processImage } from './media/image-processor.js';
+import { LocalMediaStore } from './media/local-media-store.js';
+import { buildImageSchemas } from './protocol/image-schemas.js';
 import { packageVersion } from './lib/version.js';
 import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { timedStores } from './metrics/timed-stores.js';
@@ -37,6 +46,7 @@ export interface GhostChat {
   io: SocketServer;
   stores: Stores;
   expiry: ExpiryService;
+  images: ImageService;
   /** Starts serving; resolves with the base URL. */
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, takes local participants out of their rooms, closes stores. */
@@ -76,6 +86,24 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     metrics,
   );
 
+  const media = new LocalMediaStore(config.media.uploadDir, config.media.maxUploadBytesTotal);
+  const images = new ImageService({
+    images: stores.images,
+    media,
+    messages,
+    // Late-bound: the gateway is built below, with the socket server; nothing expires before listen().
+    events: {
+      messageExpired: (roomToken, messageId) => gateway.messageExpired(roomToken, messageId),
+      participantLeft: (roomToken, agentId) => gateway.participantLeft(roomToken, agentId),
+    },
+    policy: { ...config.limits, maxUploadBytes: config.media.maxUploadBytes, maxPixels: config.media.maxImagePixels },
+    clock,
+    newId: createIdGenerator(clock),
+    process: processImage,
+    gate: new Semaphore(config.media.maxConcurrentImages, 4 * config.media.maxConcurrentImages, () => new AppError('IMAGES_BUSY')),
+    log,
+  });
+
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     logController: new RequestLogController(),
@@ -93,6 +121,9 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
   const now = clock;
   void app.register(healthRoutes({ rooms, store: stores.health, now }));
   void app.register(roomRoutes({ rooms, messages, now }));
+  void app.register(
+    imageRoutes({ images, maxUploadBytes: config.media.maxUploadBytes, maxTtlSeconds: config.limits.maxTtlSeconds, now }),
+  );
   void app.register(probeRoutes({ store: stores.health, draining: () => draining, probeTimeoutMs: 1_000 }));
   // Metrics stay off the public port unless a token guards them there.
   if (config.metrics.port === null && config.metrics.token !== null) {
@@ -109,19 +140,40 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     redisStores && config.redis
       ? attachRedisAdapter(io, redisStores.client, config.redis.keyPrefix, log)
       : async () => {};
+  const gatewayImages = {
+    service: images,
+    schemas: buildImageSchemas({ ...config.limits, maxImageBytes: config.media.maxUploadBytes }),
+    maxImageBytes: config.media.maxUploadBytes,
+  };
   const gateway = new Gateway(
-    { io, rooms, messages, schemas: buildSchemas(config.limits), metrics },
+    { io, rooms, messages, schemas: buildSchemas(config.limits), images: gatewayImages, metrics },
     log,
     { nodeId, maxPendingPerConnection: 256 },
   );
+  // A message that expires (TTL or burn) takes its image with it; the image's own schedule backs this up.
+  const expiryEvents: RoomEvents = {
+    messageExpired: (roomToken, messageId) => {
+      gateway.messageExpired(roomToken, messageId);
+      images.messageExpired(messageId).catch((err: Error) => {
+        log.warn({ event: 'image-expiry-failed', err: err.message }, 'image of an expired message not removed yet');
+      });
+    },
+    participantLeft: (roomToken, agentId) => gateway.participantLeft(roomToken, agentId),
+  };
   const expiry = new ExpiryService(
     stores.messages,
-    gateway,
+    expiryEvents,
     clock,
     log,
     { pollMs: config.expiryPollMs, batchSize: 1000 },
     (lagMs) => metrics.messageExpired(lagMs),
   );
+  const janitor = new ImageJanitor(images, log, {
+    pollMs: config.expiryPollMs,
+    batchSize: 1000,
+    sweepMs: config.media.orphanSweepMs,
+    sweepMinAgeMs: 60_000,
+  });
   const keeper = new PresenceKeeper(stores.presence, gateway, clock, log, HEARTBEAT_MS);
   metrics.collectFrom({
     connections: () => gateway.connectionCount,
@@ -134,15 +186,18 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     io,
     stores,
     expiry,
+    images,
     async listen(port, host) {
       if (!(await stores.ready(STORE_WAIT_MS))) {
         log.warn({ event: 'store-unavailable-at-start' }, 'store not reachable; serving anyway and retrying');
       }
+      await media.init();
       const address = await app.listen({ port, host });
       if (metricsApp && config.metrics.port !== null) {
         await metricsApp.listen({ port: config.metrics.port, host: config.metrics.host });
       }
       expiry.start();
+      janitor.start();
       keeper.start();
       log.info({ event: 'listening', port: app.server.address(), store: stores.health.kind }, 'GhostChat listening');
       return address;
@@ -156,6 +211,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
       await gateway.releaseAll();
       gateway.announceShutdown();
       await expiry.stop();
+      await janitor.stop();
       await keeper.stop();
       // Closes the transports without a disconnect packet: socket.io clients take it for a lost
       // connection and reconnect on their own, to another node behind the load balancer.

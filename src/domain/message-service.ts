@@ -1,7 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import { noMetrics, type Metrics } from '../metrics/metrics.js';
-import type { ChatMessage, TextMessage } from '../protocol/messages.js';
+import type { ChatMessage, ImageData, ImageMessage, TextMessage } from '../protocol/messages.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { PresenceStore } from '../store/presence-store.js';
 import type { RoomStore } from '../store/room-store.js';
@@ -40,6 +40,26 @@ export class MessageService {
       sender: member.agentId,
       timestamp: new Date(now).toISOString(),
       ttl: ttl ?? this.policy.defaultTtlSeconds,
+      roomToken: member.roomToken,
+    };
+    await this.store(message, now);
+    return message;
+  }
+
+  /**
+   * Stores an image message whose image is already stored (ImageService does that first, under the
+   * message id it reserved, so the file name can carry it). Same TTL and burn rules as text.
+   */
+  async sendImage(member: Member, id: string, imageData: ImageData, caption: string, ttl: number): Promise<ImageMessage> {
+    const now = this.clock();
+    const message: ImageMessage = {
+      id,
+      type: 'image',
+      imageData,
+      caption,
+      sender: member.agentId,
+      timestamp: new Date(now).toISOString(),
+      ttl,
       roomToken: member.roomToken,
     };
     await this.store(message, now);

@@ -3,6 +3,7 @@ export const ClientEvents = {
   joinRoom: 'join-room',
   leaveRoom: 'leave-room',
   sendMessage: 'send-message',
+  sendImage: 'send-image',
 } as const;
 
 export const ServerEvents = {

@@ -7,6 +7,7 @@ import { Connection } from './connection.js';
 import { bindEvent, type HandlerContext } from './handler.js';
 import { joinRoom } from './handlers/join-room.js';
 import { leaveRoom } from './handlers/leave-room.js';
+import { sendImage } from './handlers/send-image.js';
 import { sendMessage } from './handlers/send-message.js';
 import type { GatewayDeps } from './services.js';
 
@@ -70,6 +71,8 @@ export class Gateway implements RoomEvents {
     bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.sendMessage, schemas.SendMessage, sendMessage(this.deps), this.log);
+    const { images } = this.deps;
+    if (images) bindEvent(ctx, ClientEvents.sendImage, images.schemas.SendImage, sendImage(this.deps.io, images), this.log);
     socket.on('disconnect', () => {
       connection.enqueue(() => this.release(connection), { always: true });
       void connection.drain().then(() => this.connections.delete(socket.id));

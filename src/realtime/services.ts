@@ -3,6 +3,7 @@ import type { MessageService } from '../domain/message-service.js';
 import type { RoomService } from '../domain/room-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Schemas } from '../protocol/schemas.js';
+import type { GatewayImages } from './handlers/send-image.js';
 
 /** What the socket handlers may use: domain services and the socket.io server to broadcast on. */
 export interface GatewayDeps {
@@ -10,5 +11,7 @@ export interface GatewayDeps {
   rooms: RoomService;
   messages: MessageService;
   schemas: Schemas;
+  /** Images (`send-image`); without them the event is not served. */
+  images?: GatewayImages;
   metrics: Metrics;
 }

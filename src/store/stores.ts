@@ -1,3 +1,4 @@
+import type { ImageStore } from './image-store.js';
 import type { MessageStore } from './message-store.js';
 import type { PresenceStore } from './presence-store.js';
 import type { RoomStore } from './room-store.js';
@@ -8,6 +9,7 @@ export interface Stores {
   messages: MessageStore;
   presence: PresenceStore;
   rooms: RoomStore;
+  images: ImageStore;
   health: StoreHealth;
   /** Resolves once the store answers, or after `timeoutMs` when it does not (start-up never blocks on it). */
   ready(timeoutMs: number): Promise<boolean>;

@@ -1,4 +1,5 @@
 import type { Stores } from '../stores.js';
+import { MemoryImageStore } from './memory-image-store.js';
 import { MemoryMessageStore } from './memory-message-store.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 import { MemoryRoomStore } from './memory-room-store.js';
@@ -8,6 +9,7 @@ export function createMemoryStores(): Stores {
     messages: new MemoryMessageStore(),
     presence: new MemoryPresenceStore(),
     rooms: new MemoryRoomStore(),
+    images: new MemoryImageStore(),
     health: {
       kind: 'memory',
       state: () => 'memory',

@@ -21,6 +21,14 @@ export function redisKeys(prefix: string) {
     nodes: () => `${prefix}nodes`,
     nodeRooms: (nodeId: string) => `${prefix}node:${nodeId}:rooms`,
     probe: (nodeId: string) => `${prefix}probe:${nodeId}`,
+    // Images. Every one of these dies at the image's deadline; image-scripts.ts builds the same names.
+    image: (id: string) => `${prefix}image:${id}`,
+    /** The image's AES key on its own, so it is shredded at the deadline whatever else lingers. */
+    imageKey: (id: string) => `${prefix}image:${id}:key`,
+    imageByFile: (filename: string) => `${prefix}image-file:${filename}`,
+    imageByMessage: (messageId: string) => `${prefix}image-msg:${messageId}`,
+    /** Image expiry schedule: member `id|filename|roomToken|messageId`, score = deadline in epoch ms. */
+    imageSchedule: () => `${prefix}image-expiry`,
   };
 }
 

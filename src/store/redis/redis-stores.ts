@@ -3,6 +3,7 @@ import type { RedisConfig } from '../../config.js';
 import type { Stores } from '../stores.js';
 import { redisKeys } from './keys.js';
 import { openRedis, type RedisClient } from './redis-connection.js';
+import { RedisImageStore } from './redis-image-store.js';
 import { RedisMessageStore } from './redis-message-store.js';
 import { RedisPresenceStore } from './redis-presence-store.js';
 import { RedisRoomStore } from './redis-room-store.js';
@@ -29,6 +30,7 @@ export function createRedisStores(
     messages: new RedisMessageStore(client, keys),
     presence,
     rooms: new RedisRoomStore(client, keys),
+    images: new RedisImageStore(client, keys),
     health: {
       kind: 'redis',
       state: () => (client.isReady ? 'connected' : 'disconnected'),

@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import { PeriodicTask } from '../lib/periodic-task.js';
+import type { ImageService } from './image-service.js';
+
+export interface ImageJanitorOptions {
+  /** How often the image expiry schedule is polled. */
+  pollMs: number;
+  batchSize: number;
+  /** How often files without a live key are swept (also once at start). */
+  sweepMs: number;
+  /** Files younger than this are never swept: their record may be on its way. */
+  sweepMinAgeMs: number;
+}
+
+/**
+ * Image expiry from the store's schedule (restart-proof, shared by every node; no timer is the
+ * source of truth) and the orphan sweep that removes what a crash left on disk.
+ */
+export class ImageJanitor {
+  private readonly expiry: PeriodicTask;
+  private readonly sweep: PeriodicTask;
+
+  constructor(images: ImageService, log: Logger, options: ImageJanitorOptions) {
+    this.expiry = new PeriodicTask(() => images.expireDue(options.batchSize), options.pollMs, (err) =>
+      log.warn({ event: 'image-expiry-failed', err: err.message }, 'image expiry pass failed; will retry'),
+    );
+    this.sweep = new PeriodicTask(
+      async () => {
+        const removed = await images.sweepOrphans(options.sweepMinAgeMs);
+        if (removed > 0) log.info({ event: 'image-orphans-removed', count: removed }, 'removed orphaned image files');
+      },
+      options.sweepMs,
+      (err) => log.warn({ event: 'image-sweep-failed', err: err.message }, 'orphan sweep failed; will retry'),
+    );
+  }
+
+  start(): void {
+    this.expiry.start();
+    this.sweep.start({ immediately: true });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.expiry.stop(), this.sweep.stop()]);
+  }
+}

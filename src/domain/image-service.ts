@@ -1,0 +1,210 @@
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { IdGenerator } from '../lib/ids.js';
+import { openImage, sealImage } from '../media/image-cipher.js';
+import { imageUrl, isImageFilename, isImageId, newImageFilename } from '../media/image-names.js';
+import type { ImageLimits, ProcessedImage } from '../media/image-processor.js';
+import type { MediaStore } from '../media/media-store.js';
+import type { ImageData, ImageMessage } from '../protocol/messages.js';
+import type { Semaphore } from '../lib/semaphore.js';
+import type { ImageCarrier, ImageRecord, ImageRef, ImageStore } from '../store/image-store.js';
+import type { Member, MessageService, TtlPolicy } from './message-service.js';
+import type { RoomEvents } from './room-events.js';
+
+/** An image as a transport received it. Read only once a processing slot is free. */
+export interface ImageInput {
+  bytes: Buffer;
+  name?: string | null;
+  /** Seconds; 0 burns after reading; absent means the default. */
+  ttl?: number | null;
+}
+
+export interface ImagePolicy extends TtlPolicy, ImageLimits {
+  maxUploadBytes: number;
+}
+
+export interface ImageServiceDeps {
+  images: ImageStore;
+  media: MediaStore;
+  messages: MessageService;
+  events: RoomEvents;
+  policy: ImagePolicy;
+  clock: Clock;
+  newId: IdGenerator;
+  /** Validates and scrubs an upload (processImage; injected so the domain does no decoding of its own). */
+  process: (bytes: Buffer, limits: ImageLimits) => Promise<ProcessedImage>;
+  /** Bounds how many images are buffered and decoded at once. */
+  gate: Semaphore;
+  log: Logger;
+}
+
+export interface OpenedImage {
+  bytes: Buffer;
+  mimeType: string;
+  expiresAt: number;
+  burnAfterReading: boolean;
+}
+
+const MAX_NAME_LENGTH = 255;
+
+/** The client's name for its picture, as display text only: no control characters, bounded. */
+function displayName(name: string | null | undefined, ext: string): string {
+  const clean = (name ?? '').replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, MAX_NAME_LENGTH);
+  return clean.length > 0 ? clean : `image.${ext}`;
+}
+
+export function imageDataOf(record: ImageRecord): ImageData {
+  return {
+    id: record.id,
+    name: record.name,
+    filename: record.filename,
+    imageUrl: imageUrl(record.filename),
+    size: record.size,
+    mimeType: record.mimeType,
+    dimensions: record.dimensions,
+  };
+}
+
+/**
+ * The rules for images: what is accepted, how it is stored (scrubbed, sealed under its own key),
+ * who may read it for how long, and how it and the message that carries it vanish together.
+ */
+export class ImageService {
+  constructor(private readonly deps: ImageServiceDeps) {}
+
+  /** An upload over HTTP: stored on its own, in no room. */
+  upload(read: () => Promise<ImageInput>): Promise<ImageRecord> {
+    return this.store(read, this.deps.newId('msg'), null);
+  }
+
+  /** `send-image`: stores the image, then the message that carries it; neither is kept without the other. */
+  async sendToRoom(
+    member: Member,
+    read: () => Promise<ImageInput>,
+    caption: string | null | undefined,
+  ): Promise<ImageMessage> {
+    const messageId = this.deps.newId('msg');
+    const record = await this.store(read, messageId, { roomToken: member.roomToken, messageId });
+    try {
+      return await this.deps.messages.sendImage(member, messageId, imageDataOf(record), caption ?? '', record.ttl);
+    } catch (err) {
+      await this.discard(record);
+      throw err;
+    }
+  }
+
+  /** The plain image for GET /api/image/:filename. Reading a burn-after-reading image starts its burn. */
+  async open(filename: string): Promise<OpenedImage> {
+    // Checked before any store or disk is asked: `..`, `/`, dotfiles, NUL and the like end here.
+    if (!isImageFilename(filename)) throw new AppError('PAYLOAD_INVALID', 'Not an image file name');
+    const now = this.deps.clock();
+    const record = await this.deps.images.getByFilename(filename, now);
+    if (!record) throw new AppError('NOT_FOUND');
+    const sealed = await this.deps.media.read(filename);
+    if (!sealed) throw new AppError('NOT_FOUND');
+    let bytes: Buffer;
+    try {
+      bytes = openImage(sealed, record.key, filename);
+    } catch {
+      this.deps.log.warn({ event: 'image-unreadable' }, 'a stored image did not decrypt; treating it as gone');
+      throw new AppError('NOT_FOUND');
+    }
+    let expiresAt = record.expiresAt;
+    if (record.ttl === 0) {
+      const burnAt = now + this.deps.policy.burnAfterReadSeconds * 1000;
+      if (await this.deps.images.expireSooner(record, burnAt)) expiresAt = burnAt;
+    }
+    return { bytes, mimeType: record.mimeType, expiresAt, burnAfterReading: record.ttl === 0 };
+  }
+
+  /** DELETE /api/image/:imageId: bytes and metadata now, and the carrying message with them. */
+  async delete(imageId: string): Promise<void> {
+    if (!isImageId(imageId)) throw new AppError('PAYLOAD_INVALID', 'Not an image id');
+    const record = await this.deps.images.get(imageId, this.deps.clock());
+    if (!record || !(await this.deps.images.remove(record))) throw new AppError('NOT_FOUND');
+    await this.vanish(record);
+  }
+
+  /** Claims every image past its deadline, deletes its file and expires its message. Returns how many. */
+  async expireDue(batchSize: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const due = await this.deps.images.claimDue(this.deps.clock(), batchSize);
+      for (const ref of due) await this.vanish(ref);
+      total += due.length;
+      if (due.length < batchSize) return total;
+    }
+  }
+
+  /** The carrying message expired (TTL or burn): its image goes too. Nothing to announce; that was done. */
+  async messageExpired(messageId: string): Promise<void> {
+    const record = await this.deps.images.getByMessage(messageId, this.deps.clock());
+    if (record && (await this.deps.images.remove(record))) await this.deps.media.delete(record.filename);
+  }
+
+  /**
+   * Deletes files whose record or key is gone (a crash between steps, a claim that never ran).
+   * Files younger than `minAgeMs` are left alone: their record may be being written right now.
+   */
+  async sweepOrphans(minAgeMs: number): Promise<number> {
+    const now = this.deps.clock();
+    let removed = 0;
+    for (const file of await this.deps.media.list()) {
+      if (file.modifiedAt > now - minAgeMs) continue;
+      // A store error propagates and ends the sweep: an unreachable store must not read as "no key".
+      if (await this.deps.images.getByFilename(file.filename, now)) continue;
+      if (await this.deps.media.delete(file.filename)) removed++;
+    }
+    return removed;
+  }
+
+  private async store(read: () => Promise<ImageInput>, messageId: string, carrier: ImageCarrier | null): Promise<ImageRecord> {
+    const { policy, clock } = this.deps;
+    const { image, input } = await this.deps.gate.run(async () => {
+      const input = await read();
+      if (input.bytes.length > policy.maxUploadBytes) throw new AppError('IMAGE_TOO_LARGE');
+      return { image: await this.deps.process(input.bytes, policy), input };
+    });
+    const ttl = input.ttl ?? policy.defaultTtlSeconds;
+    const now = clock();
+    const filename = newImageFilename(messageId, now, image.type);
+    const { sealed, key } = sealImage(image.bytes, filename);
+    await this.deps.media.write(filename, sealed);
+    const record: ImageRecord = {
+      id: this.deps.newId('img'),
+      filename,
+      carrier,
+      name: displayName(input.name, image.type.ext),
+      mimeType: image.type.mimeType,
+      size: image.bytes.length,
+      dimensions: { width: image.width, height: image.height },
+      ttl,
+      createdAt: now,
+      expiresAt: now + (ttl === 0 ? policy.maxTtlSeconds : ttl) * 1000,
+      key,
+    };
+    try {
+      await this.deps.images.put(record);
+    } catch (err) {
+      await this.deps.media.delete(filename).catch(() => false);
+      throw err;
+    }
+    return record;
+  }
+
+  /** Undoes a store whose message could not be stored. */
+  private async discard(ref: ImageRef): Promise<void> {
+    await this.deps.images.remove(ref).catch(() => false);
+    await this.deps.media.delete(ref.filename).catch(() => false);
+  }
+
+  /** The image's record is already gone: its file goes, and the room learns its message is gone. */
+  private async vanish(ref: ImageRef): Promise<void> {
+    await this.deps.media.delete(ref.filename);
+    if (!ref.carrier) return;
+    const { roomToken, messageId } = ref.carrier;
+    // Only the one that removed the message announces it: the message's own expiry may have won.
+    if (await this.deps.messages.remove(roomToken, messageId)) this.deps.events.messageExpired(roomToken, messageId);
+  }
+}

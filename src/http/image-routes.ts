@@ -1,0 +1,107 @@
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ImageInput, ImageService } from '../domain/image-service.js';
+import { AppError } from '../errors.js';
+import { imageUrl } from '../media/image-names.js';
+import { parseOr } from './parse.js';
+
+export interface ImageRouteDeps {
+  images: ImageService;
+  maxUploadBytes: number;
+  maxTtlSeconds: number;
+  now: () => number;
+}
+
+/** The CSP of a served image: nothing may load, run or frame it, even if a browser renders it as a page. */
+const IMAGE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+const Filename = z.object({ filename: z.string() });
+const ImageIdParams = z.object({ imageId: z.string() });
+
+function uploadFields(maxTtlSeconds: number) {
+  return z.object({
+    ttl: z
+      .string()
+      .regex(/^\d{1,9}$/, 'ttl must be whole seconds')
+      .transform(Number)
+      .pipe(z.int().min(0).max(maxTtlSeconds))
+      .optional(),
+    // Accepted for compatibility; file names are always generated from the server's own ids.
+    messageId: z.string().max(200).optional(),
+  });
+}
+
+/** POST /api/upload-image, GET /api/image/:filename, DELETE /api/image/:imageId. */
+export function imageRoutes(deps: ImageRouteDeps) {
+  const UploadFields = uploadFields(deps.maxTtlSeconds);
+  return async (app: FastifyInstance) => {
+    // Scoped to these routes. Busboy counts the file's bytes as they stream in and stops at the
+    // limit: the part is never buffered past it and nothing reaches disk.
+    await app.register(multipart, {
+      limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 64 },
+      throwFileSizeLimit: true,
+    });
+
+    app.post('/api/upload-image', async (request) => {
+      if (!request.isMultipart()) throw new AppError('PAYLOAD_INVALID', 'Send multipart/form-data with an `image` file');
+      const read = async (): Promise<ImageInput> => {
+        const fields: Record<string, string> = {};
+        let file: { bytes: Buffer; name: string } | null = null;
+        for await (const part of request.parts()) {
+          if (part.type === 'field') {
+            if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+            continue;
+          }
+          if (part.fieldname !== 'image' || file) {
+            part.file.resume();
+            throw new AppError('PAYLOAD_INVALID', 'Send exactly one file, in the `image` field');
+          }
+          file = { bytes: await part.toBuffer(), name: part.filename };
+        }
+        if (!file) throw new AppError('PAYLOAD_INVALID', 'The `image` file is missing');
+        const { ttl } = parseOr(UploadFields, fields);
+        return { bytes: file.bytes, name: file.name, ttl };
+      };
+      const record = await deps.images.upload(() => read().catch(toUploadError));
+      return {
+        success: true,
+        imageId: record.id,
+        filename: record.filename,
+        imageUrl: imageUrl(record.filename),
+        size: record.size,
+        mimeType: record.mimeType,
+      };
+    });
+
+    app.get('/api/image/:filename', async (request, reply) => {
+      const { filename } = parseOr(Filename, request.params);
+      const image = await deps.images.open(filename);
+      const remaining = Math.max(0, Math.floor((image.expiresAt - deps.now()) / 1000));
+      return reply
+        .header('Content-Type', image.mimeType)
+        .header('X-Content-Type-Options', 'nosniff')
+        .header('Content-Security-Policy', IMAGE_CSP)
+        .header('Referrer-Policy', 'no-referrer')
+        // Never `public`: a shared cache would outlive the image. A burning image is not cached at all.
+        .header('Cache-Control', image.burnAfterReading ? 'private, no-store' : `private, max-age=${remaining}`)
+        .send(image.bytes);
+    });
+
+    app.delete('/api/image/:imageId', async (request) => {
+      const { imageId } = parseOr(ImageIdParams, request.params);
+      await deps.images.delete(imageId);
+      return { success: true, imageId };
+    });
+  };
+}
+
+/** Multipart's own limit errors, in the catalogue's words. */
+function toUploadError(err: unknown): never {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('IMAGE_TOO_LARGE');
+  if (typeof code === 'string' && code.startsWith('FST_') && code.endsWith('_LIMIT')) {
+    throw new AppError('PAYLOAD_INVALID', 'Too many parts, files or fields');
+  }
+  throw err;
+}

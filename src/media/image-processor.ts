@@ -1,0 +1,84 @@
+import sharp, { type Sharp } from 'sharp';
+import { AppError } from '../errors.js';
+import { sniffImageType, type ImageType } from './image-type.js';
+
+export interface ImageLimits {
+  /** Declared width x height (all frames together) above which an image is refused undecoded. */
+  maxPixels: number;
+}
+
+export interface ProcessedImage {
+  /** Re-encoded by the server: no metadata, nothing of the upload's bytes but its pixels. */
+  bytes: Buffer;
+  type: ImageType;
+  width: number;
+  /** One frame's height for animations. */
+  height: number;
+  frames: number;
+}
+
+// Markup that turns an image into a polyglot a browser or a careless proxy might render. A camera's
+// XMP packet is XML too, so only tags with no business inside a picture are looked for.
+const MARKUP = /<(?:script|html|svg|body|iframe|object|embed|!doctype|\?php)[\s>/]/i;
+
+// libvips caches decoded images by default; a chat server never serves the same upload twice.
+sharp.cache(false);
+
+/**
+ * Checks an upload and re-encodes it: magic bytes decide the format, the header's declared size
+ * is bounded before anything is decoded, and the re-encoded output keeps the pixels (and every
+ * frame of an animation) but no EXIF, XMP, ICC, comments or trailing bytes.
+ */
+export async function processImage(input: Buffer, limits: ImageLimits): Promise<ProcessedImage> {
+  const type = sniffImageType(input);
+  if (!type) throw new AppError('IMAGE_TYPE_UNSUPPORTED');
+  if (MARKUP.test(input.toString('latin1'))) {
+    throw new AppError('IMAGE_TYPE_UNSUPPORTED', 'The file holds markup as well as an image; refused');
+  }
+  const open = () => sharp(input, { animated: type.animatable, limitInputPixels: limits.maxPixels, failOn: 'error' });
+
+  const meta = await open()
+    .metadata()
+    .catch((err: Error) => {
+      throw decodeError(err);
+    });
+  if (meta.format !== type.format) throw new AppError('IMAGE_TYPE_UNSUPPORTED');
+  if (!meta.width || !meta.height) throw new AppError('IMAGE_INVALID');
+  // sharp enforces the same bound while decoding; checking the header first says why, and early.
+  if (meta.width * meta.height > limits.maxPixels) throw new AppError('IMAGE_TOO_MANY_PIXELS');
+
+  let pipeline = open().timeout({ seconds: 30 });
+  // Orientation is metadata too: apply it to the pixels, then it can be dropped with the rest.
+  if (type.format === 'jpeg') pipeline = pipeline.autoOrient();
+  const { data, info } = await encode(pipeline, type)
+    .toBuffer({ resolveWithObject: true })
+    .catch((err: Error) => {
+      throw decodeError(err);
+    });
+  return {
+    bytes: data,
+    type,
+    width: info.width,
+    height: info.pageHeight ?? info.height,
+    frames: info.pages ?? 1,
+  };
+}
+
+/** Same format out as in; sharp writes no metadata unless asked to (and it is never asked). */
+function encode(pipeline: Sharp, type: ImageType): Sharp {
+  switch (type.format) {
+    case 'jpeg':
+      return pipeline.jpeg({ quality: 90 });
+    case 'png':
+      return pipeline.png();
+    case 'gif':
+      return pipeline.gif();
+    case 'webp':
+      return pipeline.webp({ quality: 90 });
+  }
+}
+
+function decodeError(err: Error): AppError {
+  if (/pixel limit/i.test(err.message)) return new AppError('IMAGE_TOO_MANY_PIXELS');
+  return new AppError('IMAGE_INVALID');
+}
