@@ -1,6 +1,8 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 export type Format = 'jpeg' | 'png' | 'gif' | 'webp';
@@ -29,10 +31,21 @@ export async function makeImage(format: Format, { width = 64, height = 48 } = {}
     case 'png':
       return base.png().toBuffer();
     case 'gif':
-      return base.gif().toBuffer();
+      // GIF holds no EXIF: a comment block carries the same secrets instead.
+      return withGifComment(await base.gif().toBuffer(), 'SpyCam Leaky 9000, Jane Doe, GPS 51.5N 0.1W');
     case 'webp':
       return base.webp().toBuffer();
   }
+}
+
+/** Inserts a GIF comment extension right after the header and global colour table. */
+function withGifComment(gif: Buffer, text: string): Buffer {
+  const flags = gif[10]!;
+  const tableBytes = flags & 0x80 ? 3 * 2 ** ((flags & 7) + 1) : 0;
+  const at = 13 + tableBytes;
+  const data = Buffer.from(text, 'latin1');
+  const comment = Buffer.concat([Buffer.from([0x21, 0xfe, data.length]), data, Buffer.from([0])]);
+  return Buffer.concat([gif.subarray(0, at), comment, gif.subarray(at)]);
 }
 
 /** An animation of `frames` frames (GIF or WebP). */
@@ -95,4 +108,46 @@ export async function fetchImage(baseUrl: string, pathname: string) {
 
 export function dataUrl(bytes: Buffer, mimeType: string): string {
   return `data:${mimeType};base64,${bytes.toString('base64')}`;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * A decompression bomb in a few hundred bytes: a valid PNG header declaring `width` x `height`
+ * pixels (20000 x 20000 = 400 MP by default) over a tiny, highly compressed body.
+ */
+export function pngBomb(width = 20_000, height = 20_000): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 1; // bit depth 1
+  ihdr[9] = 0; // greyscale
+  const rows = Buffer.alloc(64 * 1024);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Raw GET with the path exactly as given (fetch would normalise `..` away before sending it). */
+export function rawGet(baseUrl: string, rawPath: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: hostname, port, path: rawPath, method: 'GET' }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('latin1') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

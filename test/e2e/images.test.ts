@@ -1,0 +1,272 @@
+import { utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sniffImageType } from '../../src/media/image-type.js';
+import { eventually } from '../helpers/client.js';
+import {
+  fetchImage,
+  fileBytes,
+  filesIn,
+  makeAnimation,
+  makeImage,
+  MIME,
+  pngBomb,
+  rawGet,
+  removeDir,
+  tempUploadDir,
+  upload,
+  type Format,
+} from '../helpers/images.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { storeKinds } from '../helpers/stores.js';
+
+const TEN_MB = 10 * 1024 * 1024;
+const NAME = /^msg_\d+_[0-9a-f]{16}_\d+_[0-9a-f]{32}\.(jpg|png|gif|webp)$/;
+
+describe.each(storeKinds())('image upload and serving on %s', (store) => {
+  let running: RunningServer | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+    await removeDir(dir);
+  });
+
+  async function start(env: Record<string, string> = {}) {
+    dir = await tempUploadDir();
+    running = await startServer({ store, env: { UPLOAD_DIR: dir, ...env } });
+    return running;
+  }
+
+  it.each<Format>(['jpeg', 'png', 'gif', 'webp'])('stores and serves %s with every piece of metadata stripped', async (format) => {
+    const { url } = await start();
+    const original = await makeImage(format);
+    expect(original.includes('SpyCam')).toBe(true);
+
+    const { status, body } = await upload(url, original, { type: MIME[format], filename: 'holiday.bin', ttl: 600 });
+    expect(status).toBe(200);
+    expect(Object.keys(body).sort()).toEqual(['filename', 'imageId', 'imageUrl', 'mimeType', 'size', 'success']);
+    expect(body).toMatchObject({ success: true, mimeType: MIME[format], imageUrl: `/api/image/${body.filename}` });
+    expect(body.filename).toMatch(NAME);
+    expect(body.imageId).toMatch(/^img_\d+_[0-9a-f]{16}$/);
+
+    const served = await fetchImage(url, body.imageUrl);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe(MIME[format]);
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(served.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const cache = served.headers.get('cache-control') ?? '';
+    expect(cache).toMatch(/^private, max-age=\d+$/);
+    expect(Number(cache.split('=')[1])).toBeLessThanOrEqual(600);
+    expect(served.bytes.length).toBe(body.size);
+
+    const after = await sharp(served.bytes).metadata();
+    expect(after.format).toBe(format);
+    expect([after.width, after.height]).toEqual([64, 48]);
+    expect(after.exif).toBeUndefined();
+    expect(after.icc).toBeUndefined();
+    expect(after.xmp).toBeUndefined();
+    for (const secret of ['SpyCam', 'Leaky', 'Jane Doe']) expect(served.bytes.includes(secret)).toBe(false);
+  });
+
+  it.each(['gif', 'webp'] as const)('keeps every frame of an animated %s', async (format) => {
+    const { url } = await start();
+    const { body } = await upload(url, await makeAnimation(format, 3), { type: MIME[format] });
+    const served = await fetchImage(url, body.imageUrl);
+    const meta = await sharp(served.bytes, { animated: true }).metadata();
+    expect(meta.pages).toBe(3);
+    expect(meta.pageHeight).toBe(16);
+  });
+
+  it('identifies the type from the bytes, not from the name or the declared MIME type', async () => {
+    const { url } = await start();
+    const { status, body } = await upload(url, await makeImage('png'), { type: 'image/jpeg', filename: 'x.jpg' });
+    expect(status).toBe(200);
+    expect(body.mimeType).toBe('image/png');
+    expect(body.filename.endsWith('.png')).toBe(true);
+  });
+
+  it('keeps only sealed bytes on disk: never the image, not even its signature', async () => {
+    const { url } = await start();
+    const { body } = await upload(url, await makeImage('png'));
+    const served = (await fetchImage(url, body.imageUrl)).bytes;
+    expect(await filesIn(dir!)).toEqual([body.filename]);
+    const onDisk = await fileBytes(dir!, body.filename);
+    expect(onDisk.equals(served)).toBe(false);
+    expect(onDisk.includes(served.subarray(0, 16))).toBe(false);
+    expect(onDisk.includes(served.subarray(served.length - 16))).toBe(false);
+    expect(sniffImageType(onDisk)).toBeNull();
+  });
+
+  it('accepts an image of exactly 10 MB and refuses 10 MB + 1 byte with 413, writing nothing', async () => {
+    const { url } = await start();
+    const small = await makeImage('png');
+    // Trailing zeros after IEND: still a PNG, exactly at the limit.
+    const exact = Buffer.concat([small, Buffer.alloc(TEN_MB - small.length)]);
+    const ok = await upload(url, exact);
+    expect(ok.status).toBe(200);
+    expect(await filesIn(dir!)).toEqual([ok.body.filename]);
+
+    const over = Buffer.concat([small, Buffer.alloc(TEN_MB + 1 - small.length)]);
+    const refused = await upload(url, over);
+    expect(refused.status).toBe(413);
+    expect(refused.body.error.code).toBe('IMAGE_TOO_LARGE');
+    expect(await filesIn(dir!)).toEqual([ok.body.filename]);
+  });
+
+  it('refuses fake images, SVG, HTML and polyglots by their bytes', async () => {
+    const { url } = await start();
+    const png = await makeImage('png');
+    const pngSignature = png.subarray(0, 8);
+    const hostile: Array<[string, Buffer, string]> = [
+      ['PNG signature then HTML', Buffer.concat([pngSignature, Buffer.from('<html><script>alert(1)</script></html>')]), 'image/png'],
+      ['SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'), 'image/svg+xml'],
+      ['SVG labelled PNG', Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'), 'image/png'],
+      ['HTML labelled JPEG', Buffer.from('<!DOCTYPE html><html><body>hi</body></html>'), 'image/jpeg'],
+      ['valid PNG with HTML appended', Buffer.concat([png, Buffer.from('<html><script>alert(1)</script></html>')]), 'image/png'],
+      ['GIF header then JavaScript', Buffer.from('GIF89a=1;alert(document.cookie)//'), 'image/gif'],
+      ['PDF', Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n'), 'image/png'],
+      ['empty', Buffer.alloc(0), 'image/png'],
+    ];
+    for (const [label, bytes, type] of hostile) {
+      const { status, body } = await upload(url, bytes, { type, filename: 'evil.png' });
+      expect(status, label).toBeGreaterThanOrEqual(400);
+      expect(status, label).toBeLessThan(500);
+      expect(['IMAGE_TYPE_UNSUPPORTED', 'IMAGE_INVALID', 'PAYLOAD_INVALID'], label).toContain(body.error.code);
+    }
+    expect(await filesIn(dir!)).toEqual([]);
+  });
+
+  it('refuses a decompression bomb from its header, without decoding it', async () => {
+    const { url } = await start();
+    const bomb = pngBomb(20_000, 20_000);
+    expect(bomb.length).toBeLessThan(2048);
+    const started = Date.now();
+    const { status, body } = await upload(url, bomb);
+    expect(status).toBe(422);
+    expect(body.error.code).toBe('IMAGE_TOO_MANY_PIXELS');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await filesIn(dir!)).toEqual([]);
+  });
+
+  it('refuses every path trick before looking for a file', async () => {
+    const { url } = await start();
+    const { body } = await upload(url, await makeImage('png'));
+    await writeFile(path.join(dir!, '.secret.png'), 'secret');
+    await writeFile(path.join(path.dirname(dir!), `${path.basename(dir!)}-outside.png`), 'outside');
+    const name = body.filename as string;
+    const attempts = [
+      '/api/image/../../../../etc/passwd',
+      '/api/image/..%2f..%2f..%2fetc%2fpasswd',
+      '/api/image/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      '/api/image/%2e%2e',
+      '/api/image/..',
+      '/api/image/%2fetc%2fpasswd',
+      '/api/image/%2Fetc%2Fpasswd',
+      '/api/image/.secret.png',
+      '/api/image/%2esecret.png',
+      `/api/image/..%2f${path.basename(dir!)}-outside.png`,
+      `/api/image/${name}%00.png`,
+      `/api/image/${name}%00`,
+      `/api/image/${name.replace('.png', '%00.png')}`,
+      `/api/image/%2e%2e%2f${name}`,
+      `/api/image/..%5c..%5c${name}`,
+      `/api/image/${name}%2f..%2f..%2fetc%2fpasswd`,
+      `/api/image/${name.toUpperCase()}`,
+      `/api/image/${name}.png`,
+    ];
+    for (const attempt of attempts) {
+      const res = await rawGet(url, attempt);
+      // 414: longer than any generated name, refused by the router itself.
+      expect([400, 404, 414], attempt).toContain(res.status);
+      expect(res.body, attempt).not.toContain('root:');
+      expect(res.body, attempt).not.toContain('secret');
+      expect(res.body, attempt).not.toContain('outside');
+    }
+    // The real name still works, and nothing was deleted or created by the attempts.
+    expect((await rawGet(url, `/api/image/${name}`)).status).toBe(200);
+    expect(await filesIn(dir!)).toEqual(['.secret.png', name].sort());
+    await removeDir(path.join(path.dirname(dir!), `${path.basename(dir!)}-outside.png`));
+  });
+
+  it('gives 404 for a well-formed name that was never stored', async () => {
+    const { url } = await start();
+    const res = await fetchImage(url, `/api/image/msg_1700000000000_0123456789abcdef_1700000000001_${'a'.repeat(32)}.png`);
+    expect(res.status).toBe(404);
+  });
+
+  it('deletes an upload: bytes and metadata go, and a second delete is 404', async () => {
+    const { url } = await start();
+    const { body } = await upload(url, await makeImage('webp'), { type: 'image/webp' });
+    const del = await fetch(`${url}/api/image/${body.imageId}`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    expect(await del.json()).toEqual({ success: true, imageId: body.imageId });
+    expect((await fetchImage(url, body.imageUrl)).status).toBe(404);
+    expect(await filesIn(dir!)).toEqual([]);
+    expect((await fetch(`${url}/api/image/${body.imageId}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await fetch(`${url}/api/image/..%2f..%2fetc`, { method: 'DELETE' })).status).toBe(400);
+  });
+
+  it('expires an upload at its TTL: 404, and the file is gone', async () => {
+    const { url } = await start();
+    const { body } = await upload(url, await makeImage('png'), { ttl: 1 });
+    expect((await fetchImage(url, body.imageUrl)).status).toBe(200);
+    await eventually(async () => (await filesIn(dir!)).length === 0, 5000);
+    expect((await fetchImage(url, body.imageUrl)).status).toBe(404);
+  });
+
+  it('burns a ttl-0 upload shortly after its first read, and never lets it be cached', async () => {
+    const { url } = await start({ BURN_AFTER_READ_SECONDS: '1' });
+    const { body } = await upload(url, await makeImage('png'), { ttl: 0 });
+    const first = await fetchImage(url, body.imageUrl);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toBe('private, no-store');
+    await eventually(async () => (await fetchImage(url, body.imageUrl)).status === 404, 5000);
+    await eventually(async () => (await filesIn(dir!)).length === 0, 5000);
+  });
+
+  it('answers 507 once the disk budget is spent, and keeps what it already stored', async () => {
+    const { url } = await start({ MAX_UPLOAD_BYTES: '2048', MAX_UPLOAD_BYTES_TOTAL: '2048' });
+    const stored: string[] = [];
+    let last: { status: number; body: any } | undefined;
+    for (let i = 0; i < 20; i++) {
+      last = await upload(url, await makeImage('png', { width: 16 + i, height: 16 }));
+      if (last.status !== 200) break;
+      stored.push(last.body.imageUrl);
+    }
+    expect(last?.status).toBe(507);
+    expect(last?.body.error.code).toBe('STORAGE_FULL');
+    expect(last?.body.error.message).toMatch(/full/i);
+    expect(stored.length).toBeGreaterThan(0);
+    for (const imageUrl of stored) expect((await fetchImage(url, imageUrl)).status).toBe(200);
+  });
+
+  it('sweeps files that have no key, at start-up and when asked, and leaves live ones', async () => {
+    const { url, server } = await start();
+    const { body } = await upload(url, await makeImage('png'));
+    const orphan = `msg_1700000000000_0123456789abcdef_1700000000001_${'b'.repeat(32)}.png`;
+    await writeFile(path.join(dir!, orphan), 'left behind by a crash');
+    expect(await server.images.sweepOrphans(0)).toBe(1);
+    expect(await filesIn(dir!)).toEqual([body.filename]);
+
+    // An old orphan is found by the sweep a server runs when it starts.
+    await writeFile(path.join(dir!, orphan), 'left behind by a crash');
+    const old = new Date(Date.now() - 3_600_000);
+    await utimes(path.join(dir!, orphan), old, old);
+    await running!.close();
+    running = await startServer({ store, env: { UPLOAD_DIR: dir! } });
+    await eventually(async () => !(await filesIn(dir!)).includes(orphan), 5000);
+  });
+
+  it('refuses uploads without an image part or with a stray file field', async () => {
+    const { url } = await start();
+    const none = await fetch(`${url}/api/upload-image`, { method: 'POST', body: new FormData() });
+    expect(none.status).toBe(400);
+    const wrongField = await upload(url, await makeImage('png'), { field: 'file' });
+    expect(wrongField.status).toBe(400);
+    const badTtl = await upload(url, await makeImage('png'), { ttl: 'forever' });
+    expect(badTtl.status).toBe(400);
+    expect(await filesIn(dir!)).toEqual([]);
+  });
+});
