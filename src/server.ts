@@ -209,12 +209,10 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
       const httpClosed = app.close();
       await gateway.drain();
       await gateway.releaseAll();
-      gateway.announceShutdown();
+      await gateway.dismissAll();
       await expiry.stop();
       await janitor.stop();
       await keeper.stop();
-      // Closes the transports without a disconnect packet: socket.io clients take it for a lost
-      // connection and reconnect on their own, to another node behind the load balancer.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await httpClosed.catch(() => undefined);
       await closeAdapter();

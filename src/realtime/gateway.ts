@@ -53,9 +53,20 @@ export class Gateway implements RoomEvents {
     await Promise.all([...this.connections.values()].map((c) => c.drain()));
   }
 
-  /** Tells this node's clients (only this node's: `local`) to reconnect, which lands them on another node. */
-  announceShutdown(): void {
-    this.deps.io.local.emit(ServerEvents.serverShutdown, { reason: 'shutdown', reconnect: true });
+  /**
+   * Tells each client of this node to reconnect, then closes its transport once that notice is
+   * flushed. No socket.io disconnect packet is sent: the client takes it for a lost connection and
+   * reconnects by itself, which lands it on another node behind the load balancer.
+   */
+  async dismissAll(): Promise<void> {
+    const closed: Promise<void>[] = [];
+    for (const socket of this.deps.io.of('/').sockets.values()) {
+      socket.emit(ServerEvents.serverShutdown, { reason: 'shutdown', reconnect: true });
+      closed.push(new Promise((resolve) => socket.conn.once('close', () => resolve())));
+      // Without `discard`, engine.io closes only after its write buffer (the notice) is sent.
+      socket.conn.close();
+    }
+    await Promise.all(closed);
   }
 
   /** Takes every local connection out of its rooms, announcing it; used on shutdown. */
