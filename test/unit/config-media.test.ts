@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, dataUrlLength, loadConfig } from '../../src/config.js';
+
+describe('image configuration', () => {
+  it('defaults to ./uploads, 10 MB per image, 1 GB in all, 50 MP', () => {
+    const { media } = loadConfig({});
+    expect(media).toEqual({
+      uploadDir: './uploads',
+      maxUploadBytes: 10 * 1024 * 1024,
+      maxUploadBytesTotal: 1024 ** 3,
+      maxImagePixels: 50_000_000,
+      maxConcurrentImages: 4,
+      orphanSweepMs: 3_600_000,
+    });
+  });
+
+  it('sizes the socket buffer for one image as a data: URL, not much more', () => {
+    const config = loadConfig({});
+    const oneImage = dataUrlLength(config.media.maxUploadBytes);
+    expect(config.limits.maxSocketPayloadBytes).toBeGreaterThan(oneImage);
+    expect(config.limits.maxSocketPayloadBytes).toBeLessThan(oneImage * 1.1);
+    expect(loadConfig({ MAX_SOCKET_PAYLOAD_BYTES: '2000000' }).limits.maxSocketPayloadBytes).toBe(2_000_000);
+  });
+
+  it('refuses nonsense', () => {
+    expect(() => loadConfig({ MAX_UPLOAD_BYTES: '10MB' })).toThrow(ConfigError);
+    expect(() => loadConfig({ MAX_UPLOAD_BYTES: '2048', MAX_UPLOAD_BYTES_TOTAL: '1024' })).toThrow(/MAX_UPLOAD_BYTES_TOTAL/);
+    expect(() => loadConfig({ MAX_IMAGE_PIXELS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ MAX_IMAGE_PIXELS: '268402689' })).toThrow(ConfigError);
+    expect(() => loadConfig({ UPLOAD_DIR: 'a\0b' })).toThrow(/UPLOAD_DIR/);
+  });
+});
