@@ -102,6 +102,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     process: processImage,
     gate: new Semaphore(config.media.maxConcurrentImages, 4 * config.media.maxConcurrentImages, () => new AppError('IMAGES_BUSY')),
     log,
+    metrics,
   });
 
   const app = Fastify({

@@ -5,6 +5,7 @@ import type { IdGenerator } from '../lib/ids.js';
 import { openImage, sealImage } from '../media/image-cipher.js';
 import { imageUrl, isImageFilename, isImageId, newImageFilename } from '../media/image-names.js';
 import type { ImageLimits, ProcessedImage } from '../media/image-processor.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { MediaStore } from '../media/media-store.js';
 import type { ImageData, ImageMessage } from '../protocol/messages.js';
 import type { Semaphore } from '../lib/semaphore.js';
@@ -37,6 +38,7 @@ export interface ImageServiceDeps {
   /** Bounds how many images are buffered and decoded at once. */
   gate: Semaphore;
   log: Logger;
+  metrics?: Metrics;
 }
 
 export interface OpenedImage {
@@ -190,6 +192,7 @@ export class ImageService {
       await this.deps.media.delete(filename).catch(() => false);
       throw err;
     }
+    this.deps.metrics?.imageStored(sealed.length);
     return record;
   }
 

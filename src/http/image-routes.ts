@@ -5,6 +5,7 @@ import type { ImageInput, ImageService } from '../domain/image-service.js';
 import { AppError } from '../errors.js';
 import { imageUrl } from '../media/image-names.js';
 import { parseOr } from './parse.js';
+import type { RouteDoc } from './route-doc.js';
 
 export interface ImageRouteDeps {
   images: ImageService;
@@ -32,9 +33,60 @@ function uploadFields(maxTtlSeconds: number) {
   });
 }
 
+export const UploadResponse = z.object({
+  success: z.literal(true),
+  imageId: z.string(),
+  filename: z.string(),
+  imageUrl: z.string(),
+  size: z.int().min(0),
+  mimeType: z.string(),
+});
+
+export const DeleteImageResponse = z.object({ success: z.literal(true), imageId: z.string() });
+
+/** The OpenAPI description of the three routes; the schemas are the ones they parse with. */
+function imageDocs(UploadFields: ReturnType<typeof uploadFields>): Record<'upload' | 'serve' | 'delete', RouteDoc> {
+  return {
+    upload: {
+      summary: 'Upload an image (stored scrubbed and encrypted, in no room)',
+      tags: ['images'],
+      body: {
+        contentType: 'multipart/form-data',
+        schema: UploadFields.extend({ image: z.file().describe('The picture: JPEG, PNG, GIF or WebP') }),
+      },
+      responses: { 200: { description: 'Stored', schema: UploadResponse } },
+      errors: [
+        'PAYLOAD_INVALID',
+        'IMAGE_TOO_LARGE',
+        'IMAGE_TYPE_UNSUPPORTED',
+        'IMAGE_INVALID',
+        'IMAGE_TOO_MANY_PIXELS',
+        'STORAGE_FULL',
+        'IMAGES_BUSY',
+        'STORE_UNAVAILABLE',
+      ],
+    },
+    serve: {
+      summary: 'The image bytes, until the image expires (reading a burn-after-reading image starts its burn)',
+      tags: ['images'],
+      params: Filename,
+      responses: { 200: { description: 'The image, with its own Content-Type', contentType: 'image/*' } },
+      errors: ['PAYLOAD_INVALID', 'NOT_FOUND', 'STORE_UNAVAILABLE'],
+    },
+    delete: {
+      summary: 'Delete an image now, with the message that carries it',
+      tags: ['images'],
+      params: ImageIdParams,
+      responses: { 200: { description: 'Deleted', schema: DeleteImageResponse } },
+      errors: ['PAYLOAD_INVALID', 'NOT_FOUND', 'STORE_UNAVAILABLE'],
+    },
+  };
+}
+
 /** POST /api/upload-image, GET /api/image/:filename, DELETE /api/image/:imageId. */
 export function imageRoutes(deps: ImageRouteDeps) {
   const UploadFields = uploadFields(deps.maxTtlSeconds);
+  const docs = imageDocs(UploadFields);
   return async (app: FastifyInstance) => {
     // Scoped to these routes. Busboy counts the file's bytes as they stream in and stops at the
     // limit: the part is never buffered past it and nothing reaches disk.
@@ -43,7 +95,7 @@ export function imageRoutes(deps: ImageRouteDeps) {
       throwFileSizeLimit: true,
     });
 
-    app.post('/api/upload-image', async (request) => {
+    app.post('/api/upload-image', { config: { doc: docs.upload } }, async (request) => {
       if (!request.isMultipart()) throw new AppError('PAYLOAD_INVALID', 'Send multipart/form-data with an `image` file');
       const read = async (): Promise<ImageInput> => {
         const fields: Record<string, string> = {};
@@ -74,7 +126,7 @@ export function imageRoutes(deps: ImageRouteDeps) {
       };
     });
 
-    app.get('/api/image/:filename', async (request, reply) => {
+    app.get('/api/image/:filename', { config: { doc: docs.serve } }, async (request, reply) => {
       const { filename } = parseOr(Filename, request.params);
       const image = await deps.images.open(filename);
       const remaining = Math.max(0, Math.floor((image.expiresAt - deps.now()) / 1000));
@@ -88,7 +140,7 @@ export function imageRoutes(deps: ImageRouteDeps) {
         .send(image.bytes);
     });
 
-    app.delete('/api/image/:imageId', async (request) => {
+    app.delete('/api/image/:imageId', { config: { doc: docs.delete } }, async (request) => {
       const { imageId } = parseOr(ImageIdParams, request.params);
       await deps.images.delete(imageId);
       return { success: true, imageId };

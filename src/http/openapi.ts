@@ -20,14 +20,16 @@ export const ErrorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });
 
-const toJson = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output', unrepresentable: 'any' });
+/** Requests are described as the client writes them (`input`), responses as the server sends them. */
+const toJson = (schema: z.ZodType, io: 'input' | 'output' = 'output') =>
+  z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' });
 
 /** `/api/room/:token/stats` -> `/api/room/{token}/stats`. */
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
 
 function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query') {
   if (!schema) return [];
-  const json = toJson(schema) as { properties?: Record<string, object>; required?: string[] };
+  const json = toJson(schema, 'input') as { properties?: Record<string, object>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({
     name,
     in: where,
@@ -74,7 +76,7 @@ function operation(doc: RouteDoc | undefined) {
     ...(doc.description ? { description: doc.description } : {}),
     parameters: [...parameters(doc.params, 'path'), ...parameters(doc.query, 'query')],
     ...(doc.body
-      ? { requestBody: { required: true, content: { [doc.body.contentType]: { schema: toJson(doc.body.schema) } } } }
+      ? { requestBody: { required: true, content: { [doc.body.contentType]: { schema: toJson(doc.body.schema, 'input') } } } }
       : {}),
     ...(doc.security === 'bearer' ? { security: [{ bearer: [] }] } : {}),
     responses: { ...responses, ...errorResponses(doc.errors ?? []) },

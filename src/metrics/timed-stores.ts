@@ -33,12 +33,13 @@ export function timed<T extends object>(name: string, store: T, metrics: Metrics
   });
 }
 
-/** The same stores, with messages, presence and rooms timed; health, ready and close untouched. */
+/** The same stores, with messages, presence, rooms and images timed; health, ready and close untouched. */
 export function timedStores<S extends Stores>(stores: S, metrics: Metrics): S {
   return {
     ...stores,
     messages: timed('messages', stores.messages, metrics),
     presence: timed('presence', stores.presence, metrics),
     rooms: timed('rooms', stores.rooms, metrics),
+    images: timed('images', stores.images, metrics),
   };
 }

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { closeAllClients, joinedClient, openClient, request } from '../helpers/client.js';
 import { http } from '../helpers/http.js';
+import { makeImage, removeDir, tempUploadDir, upload } from '../helpers/images.js';
 import { freePort } from '../helpers/redis-server.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -83,5 +84,18 @@ describe.each(storeKinds())('metrics on %s', (store) => {
     // The message had a 1 s TTL: once it expires, the counter and the lag histogram move.
     await expect.poll(async () => sample(await scrape(), 'ghostchat_messages_expired_total'), { timeout: 5000 }).toBe(1);
     expect(sample(await scrape(), 'ghostchat_expiry_lag_seconds_count')).toBe(1);
+  });
+
+  it('counts images stored and their bytes', async () => {
+    const dir = await tempUploadDir();
+    // Runs after afterEach has closed the server.
+    onTestFinished(() => removeDir(dir));
+    running = await startServer({ store, env: { METRICS_TOKEN: TOKEN, UPLOAD_DIR: dir } });
+    const uploaded = await upload(running.url, await makeImage('png'));
+    expect(uploaded.status).toBe(200);
+    const text = await scrape();
+    expect(sample(text, 'ghostchat_images_stored_total')).toBe(1);
+    expect(sample(text, 'ghostchat_image_bytes_stored_total')).toBeGreaterThan(0);
+    expect(text).toMatch(/ghostchat_store_operation_duration_seconds_count\{operation="images.put",outcome="ok"\} 1/);
   });
 });

@@ -32,6 +32,9 @@ describe('the OpenAPI document', () => {
       'GET /readyz',
       'GET /metrics',
       'GET /api/openapi.json',
+      'POST /api/upload-image',
+      'GET /api/image/{filename}',
+      'DELETE /api/image/{imageId}',
     ]) {
       expect(routes).toContain(route);
     }
@@ -50,6 +53,9 @@ describe('the OpenAPI document', () => {
       'ROOM_TOKEN_INVALID',
     ]);
     expect(doc.paths['/metrics'].get.security).toEqual([{ bearer: [] }]);
+    const uploadBody = doc.paths['/api/upload-image'].post.requestBody.content['multipart/form-data'].schema;
+    expect(uploadBody.properties.image).toMatchObject({ type: 'string', format: 'binary' });
+    expect(uploadBody.required).toEqual(['image']);
   });
 
   it('describes the responses the server really sends', async () => {
