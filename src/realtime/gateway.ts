@@ -8,6 +8,7 @@ import { bindEvent, type HandlerContext } from './handler.js';
 import { joinRoom } from './handlers/join-room.js';
 import { leaveRoom } from './handlers/leave-room.js';
 import { sendImage } from './handlers/send-image.js';
+import { bindSendImage } from './handlers/send-image.js';
 import { sendMessage } from './handlers/send-message.js';
 import type { GatewayDeps } from './services.js';
 
@@ -82,6 +83,8 @@ export class Gateway implements RoomEvents {
     bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.sendMessage, schemas.SendMessage, sendMessage(this.deps), this.log);
+    const { images } = this.deps;
+    if (images) bindSendImage(ctx, this.deps.io, images, this.log);
     const { images } = this.deps;
     if (images) bindEvent(ctx, ClientEvents.sendImage, images.schemas.SendImage, sendImage(this.deps.io, images), this.log);
     socket.on('disconnect', () => {

@@ -151,6 +151,22 @@ describe.each(storeKinds())('send-image on %s', (store) => {
     expect(await filesIn(dir!)).toEqual([]);
   });
 
+  it('lets one connection have only two images in flight; more are refused on arrival', async () => {
+    const { url } = await start();
+    const { sender } = await pair(url);
+    const jpeg = await sharp({ create: { width: 1200, height: 900, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+      .jpeg()
+      .toBuffer();
+    const acks = await Promise.all(
+      Array.from({ length: 5 }, () => request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: jpeg } }, 15_000)),
+    );
+    expect(acks.slice(0, 2).map((a) => a.ok)).toEqual([true, true]);
+    expect(acks.slice(2).map((a) => a.error?.code)).toEqual(['IMAGES_BUSY', 'IMAGES_BUSY', 'IMAGES_BUSY']);
+    // Once those are done the connection may send again.
+    expect((await request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: jpeg } }, 15_000)).ok).toBe(true);
+    expect(await filesIn(dir!)).toHaveLength(3);
+  });
+
   it('deleting the image expires its message in the room', async () => {
     const { url } = await start();
     const { sender, receiver } = await pair(url);

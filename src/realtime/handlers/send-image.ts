@@ -1,9 +1,10 @@
+import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
-import { AppError } from '../../errors.js';
+import { AppError, ErrorCodes } from '../../errors.js';
 import { decodeDataUrl } from '../../protocol/data-url.js';
-import { ServerEvents } from '../../protocol/events.js';
+import { ClientEvents, ServerEvents } from '../../protocol/events.js';
 import type { SendImageInput } from '../../protocol/image-schemas.js';
-import type { EventHandler } from '../handler.js';
+import { bindEvent, type Ack, type EventHandler, type HandlerContext } from '../handler.js';
 import type { ImageService } from '../../domain/image-service.js';
 import type { ImageSchemas } from '../../protocol/image-schemas.js';
 
@@ -29,4 +30,41 @@ export function sendImage(io: Server, images: GatewayImages): EventHandler<SendI
     io.to(roomToken).emit(ServerEvents.newMessage, message);
     return { messageId: message.id, imageId: message.imageData.id, timestamp: message.timestamp };
   };
+}
+
+/** Images one connection may have queued or in progress; more are refused as they arrive. */
+const MAX_PENDING_IMAGES = 2;
+
+/**
+ * Binds `send-image` with a per-connection bound on images in flight. An image packet can be
+ * ~14 MB: without the bound a client could park hundreds in its connection's queue. Counted on
+ * arrival (socket middleware, before anything is queued) and released when the event is
+ * acknowledged, which bindEvent does exactly once whatever happens.
+ */
+export function bindSendImage(ctx: HandlerContext, io: Server, images: GatewayImages, log: Logger): void {
+  let pending = 0;
+  ctx.socket.use((packet, next) => {
+    if (packet[0] !== ClientEvents.sendImage) return next();
+    const last: unknown = packet[packet.length - 1];
+    const clientAck = typeof last === 'function' ? (last as Ack) : undefined;
+    if (pending >= MAX_PENDING_IMAGES) {
+      const error = { code: 'IMAGES_BUSY', message: ErrorCodes.IMAGES_BUSY.message };
+      ctx.socket.emit(ServerEvents.error, { ...error, event: ClientEvents.sendImage });
+      clientAck?.({ ok: false, error });
+      return; // dropped, never queued: its bytes are released at once
+    }
+    pending++;
+    let settled = false;
+    const settle: Ack = (response) => {
+      if (!settled) {
+        settled = true;
+        pending--;
+      }
+      clientAck?.(response);
+    };
+    if (clientAck) packet[packet.length - 1] = settle;
+    else packet.push(settle);
+    next();
+  });
+  bindEvent(ctx, ClientEvents.sendImage, images.schemas.SendImage, sendImage(io, images), log);
 }
