@@ -7,7 +7,6 @@ import { Connection } from './connection.js';
 import { bindEvent, type HandlerContext } from './handler.js';
 import { joinRoom } from './handlers/join-room.js';
 import { leaveRoom } from './handlers/leave-room.js';
-import { sendImage } from './handlers/send-image.js';
 import { bindSendImage } from './handlers/send-image.js';
 import { sendMessage } from './handlers/send-message.js';
 import type { GatewayDeps } from './services.js';
@@ -85,8 +84,6 @@ export class Gateway implements RoomEvents {
     bindEvent(ctx, ClientEvents.sendMessage, schemas.SendMessage, sendMessage(this.deps), this.log);
     const { images } = this.deps;
     if (images) bindSendImage(ctx, this.deps.io, images, this.log);
-    const { images } = this.deps;
-    if (images) bindEvent(ctx, ClientEvents.sendImage, images.schemas.SendImage, sendImage(this.deps.io, images), this.log);
     socket.on('disconnect', () => {
       connection.enqueue(() => this.release(connection), { always: true });
       void connection.drain().then(() => this.connections.delete(socket.id));

@@ -154,7 +154,7 @@ describe.each(storeKinds())('send-image on %s', (store) => {
   it('lets one connection have only two images in flight; more are refused on arrival', async () => {
     const { url } = await start();
     const { sender } = await pair(url);
-    const jpeg = await sharp({ create: { width: 1200, height: 900, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+    const jpeg = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
       .jpeg()
       .toBuffer();
     const acks = await Promise.all(
