@@ -18,6 +18,8 @@ export interface Config {
   };
   expiryPollMs: number;
   media: MediaConfig;
+  /** How often a node tells a shared store it is alive; silent for 3x this, it is taken for dead. */
+  heartbeatMs: number;
   shutdownTimeoutMs: number;
   metrics: MetricsConfig;
 }
@@ -182,6 +184,7 @@ export function loadConfig(env: Env): Config {
     },
     expiryPollMs: parse(env, 'EXPIRY_POLL_MS', intInRange(10, 5000), '100'),
     media,
+    heartbeatMs: parse(env, 'NODE_HEARTBEAT_MS', intInRange(100, 60_000), '5000'),
     shutdownTimeoutMs: parse(env, 'SHUTDOWN_TIMEOUT_MS', intInRange(0, 120_000), '10000'),
     metrics: metricsFrom(env, port, host),
   };

@@ -53,7 +53,6 @@ export interface GhostChat {
   close(): Promise<void>;
 }
 
-const HEARTBEAT_MS = 5_000;
 /** How long start-up waits for the store before serving without it. */
 const STORE_WAIT_MS = 3_000;
 
@@ -68,7 +67,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
         nodeId,
         log,
         presenceKeepMs: Math.max(keepRoomMs, 3_600_000),
-        nodeTimeoutMs: HEARTBEAT_MS * 3,
+        nodeTimeoutMs: config.heartbeatMs * 3,
       })
     : null;
   const metrics = new PrometheusMetrics();
@@ -105,8 +104,10 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     metrics,
   });
 
+  // Typed as Fastify's logger so the instance is a plain FastifyInstance (an annotation, not a cast).
+  const httpLog: FastifyBaseLogger = log;
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: httpLog,
     logController: new RequestLogController(),
     bodyLimit: 64 * 1024,
     // Request ids are counters, not derived from anything about the client.
@@ -151,6 +152,10 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     log,
     { nodeId, maxPendingPerConnection: 256 },
   );
+  stores.onReconnect(() => {
+    log.info({ event: 'store-reconnected' }, 'store back; restoring presence');
+    void gateway.restorePresence();
+  });
   // A message that expires (TTL or burn) takes its image with it; the image's own schedule backs this up.
   const expiryEvents: RoomEvents = {
     messageExpired: (roomToken, messageId) => {
@@ -175,7 +180,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     sweepMs: config.media.orphanSweepMs,
     sweepMinAgeMs: 60_000,
   });
-  const keeper = new PresenceKeeper(stores.presence, gateway, clock, log, HEARTBEAT_MS);
+  const keeper = new PresenceKeeper(stores.presence, gateway, clock, log, config.heartbeatMs);
   metrics.collectFrom({
     connections: () => gateway.connectionCount,
     totals: () => stores.presence.totals(),
@@ -224,8 +229,8 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
 }
 
 /** /metrics on a port of its own (METRICS_PORT), for scrapers on a private network. */
-function buildMetricsApp(metrics: PrometheusMetrics, token: string | null, log: Logger): FastifyInstance {
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true });
+function buildMetricsApp(metrics: PrometheusMetrics, token: string | null, log: FastifyBaseLogger): FastifyInstance {
+  const app = Fastify({ loggerInstance: log, disableRequestLogging: true });
   registerErrorHandling(app);
   void app.register(metricsRoutes({ metrics, token }));
   return app;

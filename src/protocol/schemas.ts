@@ -9,10 +9,15 @@ export interface ProtocolLimits {
 }
 
 // Control characters in a name would let one client garble another's screen or a log line.
-const printable = /^[^\p{Cc}]*\S[^\p{Cc}]*$/u;
+const printable = /^[^\p{Cc}]+$/u;
 
 export function agentIdSchema(limits: ProtocolLimits) {
-  return z.string().min(1).max(limits.maxAgentIdLength).regex(printable, 'agentId must be printable');
+  return z
+    .string()
+    .min(1)
+    .max(limits.maxAgentIdLength)
+    .regex(printable, 'agentId must be printable')
+    .refine((name) => name.trim().length > 0, 'agentId must not be blank');
 }
 
 /** TTL in whole seconds: 0 burns after reading; absent means the configured default. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import type { RoomEvents } from '../domain/room-events.js';
+import { toAppError } from '../errors.js';
 import { roomTag } from '../lib/log-redact.js';
 import { ClientEvents, ServerEvents } from '../protocol/events.js';
 import { Connection } from './connection.js';
@@ -19,6 +20,8 @@ export interface GatewayOptions {
 /** Wires socket.io connections to the handlers and delivers domain events to rooms. */
 export class Gateway implements RoomEvents {
   private readonly connections = new Map<string, Connection>();
+  /** Leaves the store refused while it was down; retried when it comes back. */
+  private readonly unreleased: Array<{ roomToken: string; connectionId: string; agentId: string }> = [];
   private draining = false;
 
   constructor(
@@ -41,6 +44,29 @@ export class Gateway implements RoomEvents {
 
   participantLeft(roomToken: string, agentId: string): void {
     this.deps.io.to(roomToken).emit(ServerEvents.participantLeft, { agentId, roomToken });
+  }
+
+  /**
+   * Writes this node's connections back into presence after the store came back: a restarted Redis
+   * has forgotten them. A name another node took meanwhile is lost by this connection, which is told.
+   */
+  async restorePresence(): Promise<void> {
+    for (const departed of this.unreleased.splice(0)) {
+      await this.leave(departed.roomToken, departed.connectionId, departed.agentId);
+    }
+    for (const [socketId, connection] of this.connections) {
+      for (const [roomToken, agentId] of connection.rooms) {
+        const outcome = await this.deps.rooms.join(roomToken, connection.id, agentId).then(
+          () => null,
+          (err: unknown) => toAppError(err),
+        );
+        if (outcome === null || outcome.code === 'STORE_UNAVAILABLE') continue;
+        connection.rooms.delete(roomToken);
+        const socket = this.deps.io.sockets.sockets.get(socketId);
+        await socket?.leave(roomToken);
+        socket?.emit(ServerEvents.error, { code: outcome.code, message: outcome.message, event: ClientEvents.joinRoom });
+      }
+    }
   }
 
   /**
@@ -93,13 +119,18 @@ export class Gateway implements RoomEvents {
   private async release(connection: Connection): Promise<void> {
     for (const [roomToken, agentId] of connection.rooms) {
       connection.rooms.delete(roomToken);
-      try {
-        const left = await this.deps.rooms.leave(roomToken, connection.id);
-        if (left !== null) this.participantLeft(roomToken, agentId);
-      } catch (err) {
-        // The store is down: the heartbeat of a shared store reaps it later; memory cannot fail.
-        this.log.warn({ event: 'leave-failed', room: roomTag(roomToken), err: (err as Error).message }, 'leave failed');
-      }
+      await this.leave(roomToken, connection.id, agentId);
+    }
+  }
+
+  private async leave(roomToken: string, connectionId: string, agentId: string): Promise<void> {
+    try {
+      const left = await this.deps.rooms.leave(roomToken, connectionId);
+      if (left !== null) this.participantLeft(roomToken, agentId);
+    } catch (err) {
+      // Only a shared store can fail here: remember the departure and retry when it is back.
+      this.unreleased.push({ roomToken, connectionId, agentId });
+      this.log.warn({ event: 'leave-failed', room: roomTag(roomToken), err: (err as Error).message }, 'leave failed');
     }
   }
 }

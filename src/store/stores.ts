@@ -13,5 +13,7 @@ export interface Stores {
   health: StoreHealth;
   /** Resolves once the store answers, or after `timeoutMs` when it does not (start-up never blocks on it). */
   ready(timeoutMs: number): Promise<boolean>;
+  /** Calls `listener` each time the store comes back after an outage (its volatile state may be gone). */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ export function createMemoryStores(): Stores {
       roundTrip: async () => 'memory store: nothing to test over the network',
     },
     ready: async () => true,
+    onReconnect: () => {},
     close: async () => {},
   };
 }

@@ -58,6 +58,13 @@ export function createRedisStores(
             };
             client.once('ready', onReady);
           }),
+    onReconnect: (listener) => {
+      let seenReady = client.isReady;
+      client.on('ready', () => {
+        if (seenReady) listener();
+        seenReady = true;
+      });
+    },
     close: async () => {
       // Leave nothing of this node behind: its presence would otherwise linger until reaped.
       if (client.isReady) await presence.removeNode(options.nodeId).catch(() => []);
