@@ -53,6 +53,7 @@ export interface GhostChat {
   close(): Promise<void>;
 }
 
+const HEARTBEAT_MS = 5_000;
 /** How long start-up waits for the store before serving without it. */
 const STORE_WAIT_MS = 3_000;
 
@@ -67,7 +68,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
         nodeId,
         log,
         presenceKeepMs: Math.max(keepRoomMs, 3_600_000),
-        nodeTimeoutMs: config.heartbeatMs * 3,
+        nodeTimeoutMs: HEARTBEAT_MS * 3,
       })
     : null;
   const metrics = new PrometheusMetrics();
@@ -152,10 +153,6 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     log,
     { nodeId, maxPendingPerConnection: 256 },
   );
-  stores.onReconnect(() => {
-    log.info({ event: 'store-reconnected' }, 'store back; restoring presence');
-    void gateway.restorePresence();
-  });
   // A message that expires (TTL or burn) takes its image with it; the image's own schedule backs this up.
   const expiryEvents: RoomEvents = {
     messageExpired: (roomToken, messageId) => {
@@ -180,7 +177,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     sweepMs: config.media.orphanSweepMs,
     sweepMinAgeMs: 60_000,
   });
-  const keeper = new PresenceKeeper(stores.presence, gateway, clock, log, config.heartbeatMs);
+  const keeper = new PresenceKeeper(stores.presence, gateway, clock, log, HEARTBEAT_MS);
   metrics.collectFrom({
     connections: () => gateway.connectionCount,
     totals: () => stores.presence.totals(),

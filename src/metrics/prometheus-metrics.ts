@@ -112,13 +112,14 @@ export class PrometheusMetrics implements Metrics {
   }
 
   private defineGauges(registers: Registry[]): void {
-    const self = this;
+    // prom-client calls collect() with the metric as `this`, hence a getter rather than `this.sources`.
+    const sources = () => this.sources;
     new Gauge({
       name: 'ghostchat_connections',
       help: 'Socket.io connections open on this node',
       registers,
       collect() {
-        this.set(self.sources?.connections() ?? 0);
+        this.set(sources()?.connections() ?? 0);
       },
     });
     new Gauge({
@@ -126,13 +127,13 @@ export class PrometheusMetrics implements Metrics {
       help: '1 when the store is connected (always 1 for the in-memory store)',
       registers,
       collect() {
-        this.set(self.sources?.storeState() === 'disconnected' ? 0 : 1);
+        this.set(sources()?.storeState() === 'disconnected' ? 0 : 1);
       },
     });
     // One read of the totals per scrape feeds both gauges.
     let pending: Promise<PresenceTotals | null> | null = null;
     const totals = () => {
-      pending ??= (self.sources?.totals() ?? Promise.resolve(null))
+      pending ??= (sources()?.totals() ?? Promise.resolve(null))
         .catch(() => null)
         .finally(() => setImmediate(() => (pending = null)));
       return pending;

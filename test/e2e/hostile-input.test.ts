@@ -14,7 +14,7 @@ async function rawSocket(url: string): Promise<WebSocket> {
   await new Promise<void>((resolve, reject) => {
     ws.once('error', reject);
     ws.on('message', (data) => {
-      const frame = data.toString();
+      const frame = (data as Buffer).toString();
       if (frame.startsWith('0')) ws.send('40');
       if (frame.startsWith('40')) resolve();
       if (frame === '2') ws.send('3');
