@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 
-const HEAD = /^data:[\w.+-]+\/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,/i;
+// The media type may be empty (`data:;base64,`): browsers write that for a file of unknown type.
+const HEAD = /^data:(?:[\w.+-]+\/[\w.+-]+)?(?:;[\w.+-]+=[\w.+-]+)*;base64,/i;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**

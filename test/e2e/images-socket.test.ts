@@ -225,7 +225,7 @@ describe('a 10 MB image over the socket with default limits', () => {
     await removeDir(dir);
   });
 
-  it('fits as a data: URL (about 13.4 MB of text) and as binary', async () => {
+  it('fits as a data: URL (about 13.4 MB of text), as binary, and as both at once', async () => {
     dir = await tempUploadDir();
     running = await startServer({ env: { UPLOAD_DIR: dir } });
     const client = await joinedClient(running.url, ROOM, 'Big');
@@ -235,7 +235,15 @@ describe('a 10 MB image over the socket with default limits', () => {
     expect(viaData.ok).toBe(true);
     const viaBlob = await request(client, 'send-image', { roomToken: ROOM, imageData: { blob: tenMb } }, 20_000);
     expect(viaBlob.ok).toBe(true);
-    expect(await filesIn(dir)).toHaveLength(2);
+    // The web client's packet: the same picture twice, as text and as an attachment.
+    const both = await request(
+      client,
+      'send-image',
+      { roomToken: ROOM, imageData: { data: dataUrl(tenMb, 'image/png'), blob: tenMb, originalSize: tenMb.length } },
+      20_000,
+    );
+    expect(both.ok).toBe(true);
+    expect(await filesIn(dir)).toHaveLength(3);
   });
 });
 

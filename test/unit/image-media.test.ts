@@ -117,6 +117,7 @@ describe('data: URLs', () => {
   it('decodes base64 and ignores the declared type', () => {
     expect(decodeDataUrl('data:image/svg+xml;base64,aGVsbG8=', 10).toString()).toBe('hello');
     expect(decodeDataUrl('data:image/png;charset=utf-8;base64,aGVsbG8=', 10).toString()).toBe('hello');
+    expect(decodeDataUrl('data:;base64,aGVsbG8=', 10).toString()).toBe('hello');
   });
 
   it('refuses an oversized payload before decoding it, and anything that is not base64', () => {
