@@ -123,6 +123,8 @@ describe.each(storeKinds())('ImageStore contract on %s', (kind) => {
     const got = (await store.get(r.id, T0))!;
     got.key = 'tampered';
     got.dimensions.width = 1;
-    expect(await store.get(r.id, T0)).toEqual(r);
+    got.carrier!.roomToken = 'XXX-XXX-XXX';
+    r.dimensions.height = 2;
+    expect(await store.get(r.id, T0)).toEqual(record(6));
   });
 });

@@ -15,7 +15,7 @@ export class MemoryImageStore implements ImageStore {
   private readonly schedule = new MinHeap<Deadline>((d) => d.at);
 
   async put(record: ImageRecord): Promise<void> {
-    this.records.set(record.id, { ...record });
+    this.records.set(record.id, structuredClone(record));
     this.byFilename.set(record.filename, record.id);
     if (record.carrier) this.byMessage.set(record.carrier.messageId, record.id);
     this.schedule.push({ at: record.expiresAt, id: record.id });
@@ -23,7 +23,7 @@ export class MemoryImageStore implements ImageStore {
 
   async get(id: string, now: number): Promise<ImageRecord | null> {
     const record = this.records.get(id);
-    return record && record.expiresAt > now ? { ...record } : null;
+    return record && record.expiresAt > now ? structuredClone(record) : null;
   }
 
   getByFilename(filename: string, now: number): Promise<ImageRecord | null> {
