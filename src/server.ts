@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
 import type { Config } from './config.js';
@@ -227,7 +227,8 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
 
 /** /metrics on a port of its own (METRICS_PORT), for scrapers on a private network. */
 function buildMetricsApp(metrics: PrometheusMetrics, token: string | null, log: FastifyBaseLogger): FastifyInstance {
-  const app = Fastify({ loggerInstance: log, disableRequestLogging: true });
+  // Scrapes come every few seconds: no line per request.
+  const app = Fastify({ loggerInstance: log, logController: new LogController({ disableRequestLogging: true }) });
   registerErrorHandling(app);
   void app.register(metricsRoutes({ metrics, token }));
   return app;
