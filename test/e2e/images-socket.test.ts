@@ -281,6 +281,31 @@ describe.runIf(storeKinds().includes('redis'))('images across a restart on Redis
     expect(await filesIn(dir)).toEqual([kept.body.filename]);
   });
 
+  it('two nodes on one Redis and one UPLOAD_DIR serve each other\'s images and announce expiry once', async () => {
+    dir = await tempUploadDir();
+    const a = await startServer({ store: 'redis', env: { UPLOAD_DIR: dir } });
+    prefix = a.prefix!;
+    running = a;
+    const b = await startServer({ store: 'redis', env: { UPLOAD_DIR: dir }, prefix, keepData: true });
+    try {
+      const sender = await joinedClient(a.url, ROOM, 'OnA');
+      const watcher = await joinedClient(b.url, ROOM, 'OnB');
+      const seenOnA = collect(sender, 'message-expired');
+      const seenOnB = collect(watcher, 'message-expired');
+      const received = nextEvent(watcher, 'new-message');
+      const ack = await request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: await makeImage('png') }, ttl: 1 });
+      const { imageData } = await received;
+      expect((await fetchImage(b.url, imageData.imageUrl)).status).toBe(200);
+      await eventually(() => seenOnA.length > 0 && seenOnB.length > 0, 5000);
+      await eventually(async () => (await filesIn(dir!)).length === 0, 5000);
+      expect(seenOnA).toEqual([{ messageId: ack.messageId, roomToken: ROOM }]);
+      expect(seenOnB).toEqual([{ messageId: ack.messageId, roomToken: ROOM }]);
+    } finally {
+      closeAllClients();
+      await b.close();
+    }
+  });
+
   it('keeps each image key in Redis only as long as the image lives, like every other key', async () => {
     dir = await tempUploadDir();
     running = await startServer({ store: 'redis', env: { UPLOAD_DIR: dir } });
