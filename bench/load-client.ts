@@ -205,7 +205,7 @@ async function expiry(cmd: Extract<Command, { type: 'expiry' }>): Promise<Expiry
       const done = sentBy.get(client) ?? 0;
       if (done >= cmd.perSeat || client.inFlight >= cmd.window) continue;
       const target = cmd.firstDeadline + Math.random() * cmd.spreadMs;
-      const ttl = Math.max(1, Math.ceil((target - Date.now()) / 1000));
+      const ttl = cmd.probeTtl ?? Math.max(1, Math.ceil((target - Date.now()) / 1000));
       client.ws.send(eventFrame('send-message', { roomToken: client.seat.room, message: 'expiring', ttl }));
       client.inFlight++;
       sentBy.set(client, done + 1);
@@ -216,9 +216,15 @@ async function expiry(cmd: Extract<Command, { type: 'expiry' }>): Promise<Expiry
     await sleep(progressed ? 0 : 2);
     if (Date.now() - started > cmd.firstDeadline - started + cmd.spreadMs) break;
   }
+  if (cmd.probeTtl !== undefined) {
+    while (tracker.echoed < sent && Date.now() - started < 60_000) await sleep(10);
+  }
   const sendMs = Date.now() - started;
+  if (cmd.probeTtl !== undefined) tracker.deadlines.clear();
   const giveUpAt = () => Math.max(cmd.firstDeadline + cmd.spreadMs, tracker.lastDeadline) + cmd.graceMs;
-  while (Date.now() < giveUpAt() && (tracker.echoed < sent || tracker.done.size < tracker.echoed)) await sleep(100);
+  while (cmd.probeTtl === undefined && Date.now() < giveUpAt() && (tracker.echoed < sent || tracker.done.size < tracker.echoed)) {
+    await sleep(100);
+  }
   expiryTracker = null;
   return {
     type: 'expiry',

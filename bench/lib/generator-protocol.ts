@@ -20,6 +20,8 @@ export type Command =
       spreadMs: number;
       /** Give up waiting for expiries this long after the last deadline. */
       graceMs: number;
+      /** A probe of the store's write rate: every message gets this TTL and nothing waits for expiry. */
+      probeTtl?: number;
     }
   | { type: 'close' };
 

@@ -21,6 +21,8 @@ export interface BenchOptions {
   expiry: ExpirySettings;
   /** Profile GhostChat (memory) under the fixed fan-out load with --cpu-prof. */
   profile: boolean;
+  /** Before each server start, wait up to this long for the shared machine to go quiet. */
+  quietWaitMs: number;
   write: boolean;
 }
 
@@ -35,7 +37,10 @@ const USAGE = `Usage: npm run bench -- [options]
   --rate N                fixed offered load, deliveries/s (default 20000)
   --connections N         idle connections (default 10000)
   --expiry-messages N     live messages in the expiry run (default 100000)
+  --fixed-only            fan-out: only the fixed load, no ladder (quick A/B of a hot-path change)
+  --fixed-runs N          fan-out: repetitions of the fixed load (default 3)
   --no-generator-check    skip the baseline re-run with one more generator process
+  --quiet-wait SECONDS    before each server start, wait up to this long for the machine to be idle (default 10; 0 in --quick)
   --profile               also profile GhostChat (memory store) under the fixed load (--cpu-prof)
   --no-write              print only; do not write bench/results/ or BENCHMARKS.md
   --help`;
@@ -61,7 +66,10 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       connections: { type: 'string' },
       'expiry-messages': { type: 'string' },
       'no-generator-check': { type: 'boolean', default: false },
+      'fixed-only': { type: 'boolean', default: false },
+      'fixed-runs': { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'quiet-wait': { type: 'string' },
       'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -86,13 +94,13 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     redisUrl: values['redis-url'],
     generators: int(values.generators, 2, 'generators'),
     topologies,
-    generatorCheck: !quick && !values['no-generator-check'],
+    generatorCheck: !quick && !values['no-generator-check'] && !values['fixed-only'],
     fanout: {
       fixedRate: rate,
-      fixedRuns: quick ? 1 : 3,
+      fixedRuns: int(values['fixed-runs'], quick ? 1 : 3, 'fixed-runs'),
       fixedMs: quick ? 500 : 4000,
       warmupMs: quick ? 200 : 2000,
-      ladder: quick ? [rate * 2] : [20_000, 40_000, 60_000, 80_000, 100_000, 120_000, 140_000, 170_000, 200_000],
+      ladder: values['fixed-only'] ? [] : quick ? [rate * 2] : [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 120_000, 140_000, 170_000, 200_000],
       stepMs: quick ? 500 : 3000,
       drainMs: quick ? 500 : 2000,
       padding: 80,
@@ -105,11 +113,13 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     expiry: {
       messages: int(values['expiry-messages'], quick ? 300 : 100_000, 'expiry-messages'),
       rooms: quick ? 3 : 100,
-      marginMs: quick ? 1500 : 30_000,
+      marginMs: quick ? 1500 : 20_000,
+      maxMarginMs: quick ? 5000 : 150_000,
       spreadMs: quick ? 1500 : 60_000,
       graceMs: quick ? 3000 : 10_000,
     },
     profile: values.profile,
+    quietWaitMs: values['quiet-wait'] === '0' ? 0 : int(values['quiet-wait'], quick ? 0 : 10, 'quiet-wait') * 1000,
     write: !quick && !values['no-write'],
   };
 }

@@ -35,3 +35,28 @@ export function cpuMeter(pid: number) {
     return { cpuMs: cpu, wallMs: wall, share: wall > 0 ? cpu / wall : 0 };
   };
 }
+
+/** Busy and total CPU time of the whole machine so far, ms (all cores), from /proc/stat. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy: busy * TICK_MS, total: (busy + idle! + iowait!) * TICK_MS };
+}
+
+/**
+ * Waits (at most `maxMs`) until the machine has been mostly idle for a second: the machine is
+ * shared, and a compile running next to a measurement would be read as GhostChat's cost.
+ */
+export async function waitForQuiet(maxMs: number, maxBusyShare = 0.25): Promise<{ waitedMs: number; quiet: boolean }> {
+  const started = performance.now();
+  for (;;) {
+    const a = machineCpuMs();
+    await new Promise((r) => setTimeout(r, 1000));
+    const b = machineCpuMs();
+    const busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
+    const waitedMs = performance.now() - started;
+    if (busy <= maxBusyShare) return { waitedMs, quiet: true };
+    if (waitedMs >= maxMs) return { waitedMs, quiet: false };
+  }
+}

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface ProfileNode {
@@ -40,10 +40,15 @@ function moduleOf(url: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
-/** Self-time shares from the newest .cpuprofile in `dir`, by function and by module. */
+/**
+ * Self-time shares from the largest .cpuprofile in `dir` (the main thread's: tsx's loader thread
+ * writes a small one of its own), by function and by module.
+ */
 export function summariseProfile(dir: string, top = 15): ProfileSummary {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
-  const file = files[files.length - 1];
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size);
+  const file = files[0];
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   const hits = new Map<number, number>();
