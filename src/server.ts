@@ -105,6 +105,9 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     metrics,
   });
 
+  // A message that starts to burn takes its image along, on the image's own restart-proof schedule.
+  messages.onBurn((messageIds, burnAt) => images.burnWithMessages(messageIds, burnAt));
+
   // Typed as Fastify's logger so the instance is a plain FastifyInstance (an annotation, not a cast).
   const httpLog: FastifyBaseLogger = log;
   const app = Fastify({

@@ -139,6 +139,15 @@ export class ImageService {
     }
   }
 
+  /** The carrying messages started to burn: their images burn at the same moment. */
+  async burnWithMessages(messageIds: readonly string[], burnAt: number): Promise<void> {
+    const now = this.deps.clock();
+    for (const messageId of messageIds) {
+      const record = await this.deps.images.getByMessage(messageId, now);
+      if (record) await this.deps.images.expireSooner(record, burnAt);
+    }
+  }
+
   /** The carrying message expired (TTL or burn): its image goes too. Nothing to announce; that was done. */
   async messageExpired(messageId: string): Promise<void> {
     const record = await this.deps.images.getByMessage(messageId, this.deps.clock());

@@ -20,6 +20,8 @@ export interface Member {
 
 /** Storing, listing and burning messages. Expiry itself is ExpiryService's. */
 export class MessageService {
+  private readonly burnListeners: Array<(messageIds: string[], burnAt: number) => Promise<void>> = [];
+
   constructor(
     private readonly messages: MessageStore,
     private readonly presence: PresenceStore,
@@ -88,7 +90,17 @@ export class MessageService {
 
   private async markRead(roomToken: string, ids: string[], now: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.messages.expireSooner(roomToken, ids, now + this.policy.burnAfterReadSeconds * 1000);
+    const burnAt = now + this.policy.burnAfterReadSeconds * 1000;
+    const burning = await this.messages.expireSooner(roomToken, ids, burnAt);
+    if (burning.length > 0) for (const listener of this.burnListeners) await listener(burning, burnAt);
+  }
+
+  /**
+   * Tells `listener` which messages started to burn and when they will be gone, so what belongs to
+   * them (an image) can be scheduled to go at the same moment, in its own restart-proof schedule.
+   */
+  onBurn(listener: (messageIds: string[], burnAt: number) => Promise<void>): void {
+    this.burnListeners.push(listener);
   }
 
   /** Removes a message at once (e.g. its image was deleted); true when it was still there. */

@@ -306,6 +306,25 @@ describe.runIf(storeKinds().includes('redis'))('images across a restart on Redis
     }
   });
 
+  it('moves the key of a burning image to the burn time of its message', async () => {
+    dir = await tempUploadDir();
+    running = await startServer({ store: 'redis', env: { UPLOAD_DIR: dir, BURN_AFTER_READ_SECONDS: '5' } });
+    prefix = running.prefix!;
+    await joinedClient(running.url, ROOM, 'Reader');
+    const sender = await joinedClient(running.url, ROOM, 'Ghost');
+    const ack = await request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: await makeImage('png') }, ttl: 0 });
+    const client = createClient({ url: redisUrl() });
+    await client.connect();
+    try {
+      // Delivered live to Reader: read, so it burns in 5 s; without that it would live MAX_TTL (a day).
+      const ttl = await client.pTTL(`${prefix}image:${ack.imageId}:key`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(5000);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('keeps each image key in Redis only as long as the image lives, like every other key', async () => {
     dir = await tempUploadDir();
     running = await startServer({ store: 'redis', env: { UPLOAD_DIR: dir } });
