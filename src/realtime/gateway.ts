@@ -87,6 +87,7 @@ export class Gateway implements RoomEvents {
   async dismissAll(): Promise<void> {
     const closed: Promise<void>[] = [];
     for (const socket of this.deps.io.of('/').sockets.values()) {
+      if (socket.conn.readyState === 'closed') continue;
       socket.emit(ServerEvents.serverShutdown, { reason: 'shutdown', reconnect: true });
       closed.push(new Promise((resolve) => socket.conn.once('close', () => resolve())));
       // Without `discard`, engine.io closes only after its write buffer (the notice) is sent.
