@@ -242,6 +242,22 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     for (const imageUrl of stored) expect((await fetchImage(url, imageUrl)).status).toBe(200);
   });
 
+  it('processes a bounded number of uploads at once and turns the excess away with 503', async () => {
+    const { url } = await start({ MAX_CONCURRENT_IMAGES: '1' });
+    const heavy = await sharp({
+      create: { width: 3000, height: 2000, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 } },
+    })
+      .jpeg()
+      .toBuffer();
+    const results = await Promise.all(Array.from({ length: 12 }, () => upload(url, heavy, { type: 'image/jpeg' })));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    for (const r of results.filter((r) => r.status === 503)) expect(r.body.error.code).toBe('IMAGES_BUSY');
+    expect(await filesIn(dir!)).toHaveLength(statuses.filter((s) => s === 200).length);
+  });
+
   it('sweeps files that have no key, at start-up and when asked, and leaves live ones', async () => {
     const { url, server } = await start();
     const { body } = await upload(url, await makeImage('png'));
