@@ -119,6 +119,12 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
   });
   registerErrorHandling(app);
   registerOpenApi(app, { title: 'GhostChat', version: packageVersion });
+  // While draining, every answer closes its connection: an idle keep-alive socket would otherwise
+  // hold the listener open for Fastify's 72 s keep-alive timeout, far past SHUTDOWN_TIMEOUT_MS.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) void reply.header('Connection', 'close');
+    done(null, payload);
+  });
   void app.register(cors, {
     origin: config.allowedOrigins,
     methods: ['GET', 'POST', 'DELETE'],
@@ -220,6 +226,8 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
       await janitor.stop();
       await keeper.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      // Keep-alive sockets that went idle since the listener closed (answered before the hook saw them).
+      app.server.closeIdleConnections();
       await httpClosed.catch(() => undefined);
       await closeAdapter();
       await metricsApp?.close();

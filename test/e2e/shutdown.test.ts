@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { makeImage, removeDir, tempUploadDir } from '../helpers/images.js';
 import { closeAllClients, joinedClient, nextEvent, openClient, request, type Client } from '../helpers/client.js';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { PrivateRedis } from '../helpers/redis-server.js';
@@ -46,6 +47,53 @@ describe('SIGTERM on a real process', () => {
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
     expect(lines.some((l) => JSON.parse(l).event === 'shutdown')).toBe(true);
     expect(proc.output()).not.toContain('very secret words');
+  });
+});
+
+describe('draining an upload in flight', () => {
+  it('answers an upload that was streaming when shutdown began, then stops', async () => {
+    const dir = await tempUploadDir();
+    onTestFinished(() => removeDir(dir));
+    const server = await startServer({ env: { UPLOAD_DIR: dir } });
+    const image = await makeImage('png');
+    const boundary = 'ghostchat-test-boundary';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`,
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    let finish!: () => void;
+    let started!: () => void;
+    const firstPartSent = new Promise<void>((resolve) => (started = resolve));
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(head);
+        controller.enqueue(image.subarray(0, 16));
+        started();
+        // The rest of the image arrives only after shutdown has begun.
+        await new Promise<void>((resolve) => (finish = resolve));
+        controller.enqueue(image.subarray(16));
+        controller.enqueue(tail);
+        controller.close();
+      },
+    });
+    const response = fetch(`${server.url}/api/upload-image`, {
+      method: 'POST',
+      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    await firstPartSent;
+    // Give the server the time to receive the first bytes: nothing observable to wait for.
+    await new Promise((r) => setTimeout(r, 100));
+    let closed = false;
+    const closing = server.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(closed).toBe(false);
+    finish();
+    const answered = await response;
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toMatchObject({ success: true, mimeType: 'image/png' });
+    await closing;
   });
 });
 
