@@ -133,7 +133,13 @@ export class ImageService {
     let total = 0;
     for (;;) {
       const due = await this.deps.images.claimDue(this.deps.clock(), batchSize);
-      for (const ref of due) await this.vanish(ref);
+      for (const ref of due) {
+        // Claimed means taken off the schedule: one failure must not strand the rest of the batch.
+        // What it leaves behind, the orphan sweep and the message's own expiry finish.
+        await this.vanish(ref).catch((err: Error) => {
+          this.deps.log.warn({ event: 'image-expiry-incomplete', err: err.message }, 'expired image not fully removed');
+        });
+      }
       total += due.length;
       if (due.length < batchSize) return total;
     }
