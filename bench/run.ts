@@ -15,7 +15,7 @@ import { rows, table, writeResults, type Results } from './lib/report.js';
 import { startServer, type ServerKind, type ServerProcess } from './lib/servers.js';
 import { runConnections } from './scenarios/connections.js';
 import { runExpiry } from './scenarios/expiry.js';
-import { fmtStep, runFanout, type FanoutResult } from './scenarios/fanout.js';
+import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { HISTORY_ROOM, fillRoom, runHistory } from './scenarios/history.js';
 import { runImages, uploadRouteExists } from './scenarios/images.js';
 import { imageUpload } from './scenarios/image-fixture.js';

@@ -39,7 +39,7 @@ export function cpuMeter(pid: number) {
 /** Busy and total CPU time of the whole machine so far, ms (all cores), from /proc/stat. */
 export function machineCpuMs(): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
   const busy = user! + nice! + system! + irq! + softirq! + steal!;
   return { busy: busy * TICK_MS, total: (busy + idle! + iowait!) * TICK_MS };
 }

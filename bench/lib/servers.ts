@@ -62,8 +62,8 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
   if (options.cpuProfileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const child = spawn(process.execPath, [...execArgv, entry], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: string[] = [];
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     if (stderr.length < 50) stderr.push(...chunk.split('\n').filter(Boolean).slice(0, 50 - stderr.length));
   });
   const url = `ws://127.0.0.1:${port}`;

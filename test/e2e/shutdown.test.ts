@@ -81,7 +81,7 @@ describe('draining an upload in flight', () => {
       headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
       body,
       duplex: 'half',
-    } as RequestInit);
+    });
     await firstPartSent;
     // Give the server the time to receive the first bytes: nothing observable to wait for.
     await new Promise((r) => setTimeout(r, 100));
