@@ -53,7 +53,6 @@ export interface GhostChat {
   close(): Promise<void>;
 }
 
-const HEARTBEAT_MS = 5_000;
 /** How long start-up waits for the store before serving without it. */
 const STORE_WAIT_MS = 3_000;
 
@@ -68,7 +67,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
         nodeId,
         log,
         presenceKeepMs: Math.max(keepRoomMs, 3_600_000),
-        nodeTimeoutMs: HEARTBEAT_MS * 3,
+        nodeTimeoutMs: config.heartbeatMs * 3,
       })
     : null;
   const metrics = new PrometheusMetrics();
@@ -162,6 +161,10 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     log,
     { nodeId, maxPendingPerConnection: 256 },
   );
+  stores.onReconnect(() => {
+    log.info({ event: 'store-reconnected' }, 'store back; restoring presence');
+    void gateway.restorePresence();
+  });
   // A message that expires (TTL or burn) takes its image with it; the image's own schedule backs this up.
   const expiryEvents: RoomEvents = {
     messageExpired: (roomToken, messageId) => {
@@ -186,7 +189,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     sweepMs: config.media.orphanSweepMs,
     sweepMinAgeMs: 60_000,
   });
-  const keeper = new PresenceKeeper(stores.presence, gateway, clock, log, HEARTBEAT_MS);
+  const keeper = new PresenceKeeper(stores.presence, gateway, clock, log, config.heartbeatMs);
   metrics.collectFrom({
     connections: () => gateway.connectionCount,
     totals: () => stores.presence.totals(),
