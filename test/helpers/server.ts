@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createGhostChat, type GhostChat } from '../../src/server.js';
@@ -27,7 +30,15 @@ export interface StartOptions {
 /** Builds GhostChat from env exactly as main.ts does and listens on a free port. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const store = options.store ?? 'memory';
-  const env: Record<string, string> = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...options.env };
+  // A test that does not choose an upload directory gets a temporary one of its own.
+  const ownUploadDir = options.env?.UPLOAD_DIR ? null : mkdtempSync(join(tmpdir(), 'ghostchat-uploads-'));
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...(ownUploadDir ? { UPLOAD_DIR: ownUploadDir } : {}),
+    ...options.env,
+  };
   let prefix: string | null = null;
   let url: string | null = null;
   if (store === 'redis') {
@@ -47,6 +58,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     async close() {
       await server.close();
       if (url && prefix && !options.keepData) await dropPrefix(url, prefix).catch(() => undefined);
+      if (ownUploadDir) rmSync(ownUploadDir, { recursive: true, force: true });
     },
   };
 }
