@@ -49,6 +49,15 @@ describe('where /metrics is served', () => {
     expect(scraped.body).toContain('process_cpu_user_seconds_total');
     expect(scraped.body).toContain('nodejs_eventloop_lag_seconds');
   });
+
+  it('asks for the token on METRICS_PORT too when one is set', async () => {
+    const port = await freePort();
+    running = await startServer({ env: { METRICS_PORT: String(port), METRICS_TOKEN: TOKEN } });
+    expect((await http(`${running.url}/metrics`)).status).toBe(404);
+    expect((await http(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+    const scraped = await http(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(scraped.status).toBe(200);
+  });
 });
 
 describe.each(storeKinds())('metrics on %s', (store) => {
@@ -80,6 +89,9 @@ describe.each(storeKinds())('metrics on %s', (store) => {
     expect(sample(text, 'ghostchat_messages_sent_total{type="text"}')).toBe(1);
     expect(sample(text, 'ghostchat_socket_events_refused_total{event="send-message",code="NOT_A_MEMBER"}')).toBe(1);
     expect(text).toMatch(/ghostchat_store_operation_duration_seconds_count\{operation="messages.append",outcome="ok"\} 1/);
+
+    // Counts only: nothing that names a room, a participant or what they wrote.
+    for (const secret of ['ABC-123-XYZ', 'DEF-456-UVW', 'Ghost', 'Shadow', 'Alone']) expect(text).not.toContain(secret);
 
     // The message had a 1 s TTL: once it expires, the counter and the lag histogram move.
     await expect.poll(async () => sample(await scrape(), 'ghostchat_messages_expired_total'), { timeout: 5000 }).toBe(1);
