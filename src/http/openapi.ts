@@ -76,7 +76,12 @@ function operation(doc: RouteDoc | undefined) {
     ...(doc.description ? { description: doc.description } : {}),
     parameters: [...parameters(doc.params, 'path'), ...parameters(doc.query, 'query')],
     ...(doc.body
-      ? { requestBody: { required: true, content: { [doc.body.contentType]: { schema: toJson(doc.body.schema, 'input') } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { [doc.body.contentType]: { schema: toJson(doc.body.schema, 'input') } },
+          },
+        }
       : {}),
     ...(doc.security === 'bearer' ? { security: [{ bearer: [] }] } : {}),
     responses: { ...responses, ...errorResponses(doc.errors ?? []) },

@@ -88,13 +88,17 @@ describe.each(storeKinds())('metrics on %s', (store) => {
     expect(sample(text, 'ghostchat_store_up')).toBe(1);
     expect(sample(text, 'ghostchat_messages_sent_total{type="text"}')).toBe(1);
     expect(sample(text, 'ghostchat_socket_events_refused_total{event="send-message",code="NOT_A_MEMBER"}')).toBe(1);
-    expect(text).toMatch(/ghostchat_store_operation_duration_seconds_count\{operation="messages.append",outcome="ok"\} 1/);
+    expect(text).toMatch(
+      /ghostchat_store_operation_duration_seconds_count\{operation="messages.append",outcome="ok"\} 1/,
+    );
 
     // Counts only: nothing that names a room, a participant or what they wrote.
     for (const secret of ['ABC-123-XYZ', 'DEF-456-UVW', 'Ghost', 'Shadow', 'Alone']) expect(text).not.toContain(secret);
 
     // The message had a 1 s TTL: once it expires, the counter and the lag histogram move.
-    await expect.poll(async () => sample(await scrape(), 'ghostchat_messages_expired_total'), { timeout: 5000 }).toBe(1);
+    await expect
+      .poll(async () => sample(await scrape(), 'ghostchat_messages_expired_total'), { timeout: 5000 })
+      .toBe(1);
     expect(sample(await scrape(), 'ghostchat_expiry_lag_seconds_count')).toBe(1);
   });
 

@@ -44,7 +44,12 @@ describe('the OpenAPI document', () => {
 
     const stats = doc.paths['/api/room/{token}/stats'].get;
     expect(stats.parameters).toEqual([
-      { name: 'token', in: 'path', required: true, schema: expect.objectContaining({ type: 'string', pattern: expect.any(String) }) },
+      {
+        name: 'token',
+        in: 'path',
+        required: true,
+        schema: expect.objectContaining({ type: 'string', pattern: expect.any(String) }),
+      },
     ]);
     expect(stats.responses['200'].content['application/json'].schema.required).toEqual(
       expect.arrayContaining(['roomToken', 'participantCount', 'messageCount', 'createdAt']),

@@ -44,11 +44,13 @@ describe.runIf(storeKinds().includes('redis'))('readiness follows Redis', () => 
     running = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
     expect((await http(`${running.url}/readyz`)).status).toBe(200);
     await redis.stop();
-    await expect.poll(async () => (await http(`${running!.url}/readyz`)).body, { timeout: 5000 }).toEqual({
-      status: 'not-ready',
-      store: 'redis',
-      reason: 'store-unavailable',
-    });
+    await expect
+      .poll(async () => (await http(`${running!.url}/readyz`)).body, { timeout: 5000 })
+      .toEqual({
+        status: 'not-ready',
+        store: 'redis',
+        reason: 'store-unavailable',
+      });
     expect((await http(`${running.url}/livez`)).status).toBe(200);
     await redis.start();
     await expect.poll(async () => (await http(`${running!.url}/readyz`)).status, { timeout: 10_000 }).toBe(200);

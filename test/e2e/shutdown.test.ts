@@ -30,7 +30,9 @@ describe('SIGTERM on a real process', () => {
   it('tells clients to reconnect, closes their transport and exits 0 well within the bound', async () => {
     proc = await spawnServer({ SHUTDOWN_TIMEOUT_MS: '5000' });
     const client = await joinedClient(proc.url, 'ABC-123-XYZ', 'Ghost');
-    expect((await request(client, 'send-message', { roomToken: 'ABC-123-XYZ', message: 'very secret words' })).ok).toBe(true);
+    expect((await request(client, 'send-message', { roomToken: 'ABC-123-XYZ', message: 'very secret words' })).ok).toBe(
+      true,
+    );
     const told = nextEvent(client, 'server-shutdown');
     const reason = disconnectReason(client);
     const started = Date.now();
@@ -132,7 +134,11 @@ describe.runIf(storeKinds().includes('redis'))('draining with work in flight (Re
 
   it('exits non-zero at SHUTDOWN_TIMEOUT_MS when the store never lets the drain finish', async () => {
     redis = await PrivateRedis.start();
-    proc = await spawnServer({ SHUTDOWN_TIMEOUT_MS: '1000', REDIS_URL: redis.url, REDIS_PREFIX: 'ghostchat-shutdown:' });
+    proc = await spawnServer({
+      SHUTDOWN_TIMEOUT_MS: '1000',
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: 'ghostchat-shutdown:',
+    });
     const ghost = await joinedClient(proc.url, 'ABC-123-XYZ', 'Ghost');
     await pauseWrites(redis.url, 10_000);
     void request(ghost, 'send-message', { roomToken: 'ABC-123-XYZ', message: 'stuck' }, 20_000).catch(() => undefined);

@@ -23,6 +23,8 @@ describe('metrics configuration', () => {
 
   it('refuses a guessable token', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
-    expect(loadConfig({ METRICS_TOKEN: '  a-token-of-sixteen-chars  ' }).metrics.token).toBe('a-token-of-sixteen-chars');
+    expect(loadConfig({ METRICS_TOKEN: '  a-token-of-sixteen-chars  ' }).metrics.token).toBe(
+      'a-token-of-sixteen-chars',
+    );
   });
 });

@@ -26,9 +26,13 @@ describe('docs/PROTOCOL.md', () => {
   });
 
   it('lists every error code of src/errors.ts once, with its HTTP status', () => {
-    const rows = [...section('Error codes').matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    const rows = [...section('Error codes').matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => [
+      m[1],
+      Number(m[2]),
+    ]);
     expect(rows.map(([code]) => code).sort()).toEqual(Object.keys(ErrorCodes).sort());
-    for (const [code, status] of rows) expect(status, String(code)).toBe(ErrorCodes[code as keyof typeof ErrorCodes].status);
+    for (const [code, status] of rows)
+      expect(status, String(code)).toBe(ErrorCodes[code as keyof typeof ErrorCodes].status);
   });
 
   it('names only error codes that exist', () => {
