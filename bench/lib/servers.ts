@@ -24,6 +24,8 @@ export interface StartServerOptions {
   env?: Record<string, string>;
   /** Directory to write a V8 CPU profile to (`--cpu-prof`); written when the server exits. */
   cpuProfileDir?: string;
+  /** Extra node flags, the same for GhostChat and the baseline. */
+  nodeFlags?: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -58,7 +60,7 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
     env.REDIS_URL = options.redisUrl;
     env.REDIS_PREFIX = options.redisPrefix;
   }
-  const execArgv = ['--import', 'tsx'];
+  const execArgv = ['--import', 'tsx', ...(options.nodeFlags ?? [])];
   if (options.cpuProfileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const child = spawn(process.execPath, [...execArgv, entry], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: string[] = [];
