@@ -78,7 +78,6 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
   const messages = new MessageService(
     stores.messages,
     stores.presence,
-    stores.rooms,
     config.limits,
     clock,
     createIdGenerator(clock),

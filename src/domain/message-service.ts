@@ -4,7 +4,6 @@ import { noMetrics, type Metrics } from '../metrics/metrics.js';
 import type { ChatMessage, ImageData, ImageMessage, TextMessage } from '../protocol/messages.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { PresenceStore } from '../store/presence-store.js';
-import type { RoomStore } from '../store/room-store.js';
 
 export interface TtlPolicy {
   maxTtlSeconds: number;
@@ -25,7 +24,6 @@ export class MessageService {
   constructor(
     private readonly messages: MessageStore,
     private readonly presence: PresenceStore,
-    private readonly rooms: RoomStore,
     private readonly policy: TtlPolicy,
     private readonly clock: Clock,
     private readonly newId: IdGenerator,
@@ -71,7 +69,6 @@ export class MessageService {
   private async store(message: ChatMessage, now: number): Promise<void> {
     const expiresAt = now + (message.ttl === 0 ? this.policy.maxTtlSeconds : message.ttl) * 1000;
     await this.messages.append({ message, expiresAt });
-    await this.rooms.touch(message.roomToken, now, expiresAt);
     if (message.ttl === 0 && (await this.presence.count(message.roomToken)) > 1) {
       // Someone besides the sender is in the room and receives it live: that is a read.
       await this.markRead(message.roomToken, [message.id], now);

@@ -17,7 +17,10 @@ export interface DueMessage extends MessageRef {
 }
 
 export interface MessageStore {
-  /** Stores the message in its room's history and schedules its expiry at `expiresAt`. */
+  /**
+   * Stores the message in its room's history and schedules its expiry at `expiresAt`. The room
+   * counts as open (RoomStore) at least until then, opened at the message's timestamp if it was not.
+   */
   append(record: MessageRecord): Promise<void>;
   /** The room's live messages, oldest first (in the order they were appended). */
   list(roomToken: string, now: number): Promise<ChatMessage[]>;

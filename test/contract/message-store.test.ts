@@ -29,6 +29,16 @@ describe.each(storeKinds())('MessageStore contract on %s', (kind) => {
     expect(await store.count('NON-E00-001', T0)).toBe(0);
   });
 
+  it('opens the room at the first message and keeps it open while messages live', async () => {
+    const rooms = under.stores.rooms;
+    const t0 = Date.now();
+    const first: ChatMessage = { ...text('NEW-ROO-M01', 'first'), timestamp: new Date(t0).toISOString() };
+    await store.append({ message: first, expiresAt: t0 + 60_000 });
+    const later: ChatMessage = { ...text('NEW-ROO-M01', 'later'), timestamp: new Date(t0 + 5).toISOString() };
+    await store.append({ message: later, expiresAt: t0 + 120_000 });
+    expect(await rooms.createdAt('NEW-ROO-M01', t0 + 90_000)).toBe(t0);
+  });
+
   it('round-trips the message exactly', async () => {
     const message = text('ABC-123-XYZ', 'msg_1_a');
     await store.append({ message, expiresAt: T0 + 60_000 });

@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../../protocol/messages.js';
 import { MinHeap } from '../../lib/min-heap.js';
 import type { DueMessage, MessageRecord, MessageStore } from '../message-store.js';
+import type { RoomStore } from '../room-store.js';
 
 interface Deadline {
   at: number;
@@ -15,8 +16,11 @@ export class MemoryMessageStore implements MessageStore {
   // skipped when popped because it no longer matches the record.
   private readonly schedule = new MinHeap<Deadline>((d) => d.at);
 
+  constructor(private readonly roomStore: RoomStore) {}
+
   async append(record: MessageRecord): Promise<void> {
     const { roomToken, id } = record.message;
+    await this.roomStore.touch(roomToken, Date.parse(record.message.timestamp), record.expiresAt);
     let room = this.rooms.get(roomToken);
     if (!room) {
       room = new Map();

@@ -5,10 +5,11 @@ import { MemoryPresenceStore } from './memory-presence-store.js';
 import { MemoryRoomStore } from './memory-room-store.js';
 
 export function createMemoryStores(): Stores {
+  const rooms = new MemoryRoomStore();
   return {
-    messages: new MemoryMessageStore(),
+    messages: new MemoryMessageStore(rooms),
     presence: new MemoryPresenceStore(),
-    rooms: new MemoryRoomStore(),
+    rooms,
     images: new MemoryImageStore(),
     health: {
       kind: 'memory',

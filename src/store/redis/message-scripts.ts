@@ -11,7 +11,8 @@ end
 `;
 
 /**
- * KEYS: body, index, seq, schedule. ARGV: json, expiresAt, id, roomToken, graceMs.
+ * KEYS: body, index, seq, schedule, roomCreated. ARGV: json, expiresAt, id, roomToken, graceMs, now.
+ * One script also keeps the room open (RoomStore's key), saving a round trip per message.
  * The body expires exactly at the deadline. The index and schedule hold only ids and must outlive
  * their last deadline by a grace period, or Redis could drop the schedule before expiry claims it.
  */
@@ -19,6 +20,8 @@ export const appendScript = lua(`${extendTo}
 local at = tonumber(ARGV[2])
 local keep = at + tonumber(ARGV[5])
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', at)
+redis.call('SET', KEYS[5], ARGV[6], 'NX')
+extendTo(KEYS[5], at)
 local seq = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[2], seq, ARGV[3])
 redis.call('ZADD', KEYS[4], at, ARGV[4] .. '|' .. ARGV[3])

@@ -32,8 +32,14 @@ export class RedisMessageStore implements MessageStore {
       await runScript(
         this.client,
         appendScript,
-        [k.message(roomToken, id), k.roomIndex(roomToken), k.roomSeq(roomToken), k.expirySchedule()],
-        [JSON.stringify(message), expiresAt, id, roomToken, SCHEDULE_GRACE_MS],
+        [
+          k.message(roomToken, id),
+          k.roomIndex(roomToken),
+          k.roomSeq(roomToken),
+          k.expirySchedule(),
+          k.roomCreated(roomToken),
+        ],
+        [JSON.stringify(message), expiresAt, id, roomToken, SCHEDULE_GRACE_MS, Date.parse(message.timestamp)],
       );
     });
   }
