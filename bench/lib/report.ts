@@ -61,7 +61,8 @@ export function rows(r: Results): Row[] {
         baseline: `${b.sustained}${brokeNote(b)}`,
         ratio: fmt(sustainedRatio, 2),
         target: `>= ${sustainedTarget}x`,
-        verdict: judged(sustainedRatio >= sustainedTarget),
+        // Without a baseline figure there is nothing to compare against (the machine was too busy).
+        verdict: b.sustained > 0 ? judged(sustainedRatio >= sustainedTarget) : 'n/a',
       });
       const cpuRatio = ratioOf(g.fixedCpuPerDeliveryUs, b.fixedCpuPerDeliveryUs);
       const cpuTarget = store === 'memory' ? 1.25 : 2.0;

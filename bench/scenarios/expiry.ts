@@ -41,9 +41,9 @@ export async function runExpiry(server: ServerProcess, gens: Generators, s: Expi
   const joined = await gens.connect(server.url, seats);
   if (joined.failed > 0) throw new Error(`${joined.failed} expiry clients failed to join: ${joined.errors.join('; ')}`);
   try {
-    // Probe the write rate first (1% of the messages, with a TTL that outlives the run), so the
+    // Probe the write rate first (5% of the messages, with a TTL that outlives the run), so the
     // first deadline falls after the last message is sent: all of them are live at once.
-    const probeSeat = Math.max(1, Math.ceil(s.messages / s.rooms / 100));
+    const probeSeat = Math.max(1, Math.ceil(s.messages / s.rooms / 20));
     const probe = await gens.expiry(
       { perSeat: probeSeat, window: 32, firstDeadline: Date.now(), spreadMs: 0, graceMs: 0, probeTtl: 3600 },
       120_000,
