@@ -13,8 +13,8 @@ export interface Metrics {
   eventRefused(event: string, code: ErrorCode): void;
   /** An image was stored; `bytes` is its size as stored (after scrubbing and encryption). */
   imageStored(bytes: number): void;
-  /** One store operation took `seconds`; `ok` is false when it failed. */
-  storeOperation(operation: string, seconds: number, ok: boolean): void;
+  /** A recorder for one store operation, made once: each call reports `seconds` and whether it succeeded. */
+  storeObserver(operation: string): (seconds: number, ok: boolean) => void;
 }
 
 export const noMetrics: Metrics = {
@@ -22,5 +22,5 @@ export const noMetrics: Metrics = {
   messageExpired() {},
   eventRefused() {},
   imageStored() {},
-  storeOperation() {},
+  storeObserver: () => () => {},
 };

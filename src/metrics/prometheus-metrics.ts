@@ -107,8 +107,11 @@ export class PrometheusMetrics implements Metrics {
     this.imageBytes.inc(bytes);
   }
 
-  storeOperation(operation: string, seconds: number, ok: boolean): void {
-    this.storeSeconds.observe({ operation, outcome: ok ? 'ok' : 'error' }, seconds);
+  storeObserver(operation: string): (seconds: number, ok: boolean) => void {
+    // Label children bound once: resolving labels on every observation costs more than observing.
+    const ok = this.storeSeconds.labels({ operation, outcome: 'ok' });
+    const error = this.storeSeconds.labels({ operation, outcome: 'error' });
+    return (seconds, succeeded) => (succeeded ? ok : error).observe(seconds);
   }
 
   private defineGauges(registers: Registry[]): void {

@@ -1,36 +1,45 @@
 import type { Stores } from '../store/stores.js';
 import type { Metrics } from './metrics.js';
 
+/** Every method name of an object, own or inherited (class methods live on the prototype). */
+function methodNames(object: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = object; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const name of Object.getOwnPropertyNames(o)) {
+      if (name !== 'constructor' && typeof (object as Record<string, unknown>)[name] === 'function') names.add(name);
+    }
+  }
+  return [...names];
+}
+
 /**
  * Wraps every method of a store so each call's latency and outcome is observed as
  * `<store>.<method>` (e.g. `messages.append`). A decorator rather than timing code in each store:
- * both implementations are measured the same way and neither knows about metrics.
+ * both implementations are measured the same way and neither knows about metrics. The wrappers
+ * are built once, not per call: this sits on the send path of every message.
  */
 export function timed<T extends object>(name: string, store: T, metrics: Metrics): T {
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function' || typeof property !== 'string') return value;
-      const operation = `${name}.${property}`;
-      return (...args: unknown[]) => {
-        const started = process.hrtime.bigint();
-        const observe = (ok: boolean) =>
-          metrics.storeOperation(operation, Number(process.hrtime.bigint() - started) / 1e9, ok);
-        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
-        if (!(result instanceof Promise)) return result;
-        return result.then(
-          (v: unknown) => {
-            observe(true);
-            return v;
-          },
-          (err: unknown) => {
-            observe(false);
-            throw err;
-          },
-        );
-      };
-    },
-  });
+  const wrapped: Record<string, unknown> = Object.create(store) as Record<string, unknown>;
+  for (const method of methodNames(store)) {
+    const fn = (store as Record<string, (...a: unknown[]) => unknown>)[method]!;
+    const observe = metrics.storeObserver(`${name}.${method}`);
+    wrapped[method] = (...args: unknown[]) => {
+      const started = performance.now();
+      const result = fn.apply(store, args);
+      if (!(result instanceof Promise)) return result;
+      return result.then(
+        (value: unknown) => {
+          observe((performance.now() - started) / 1000, true);
+          return value;
+        },
+        (err: unknown) => {
+          observe((performance.now() - started) / 1000, false);
+          throw err;
+        },
+      );
+    };
+  }
+  return wrapped as T;
 }
 
 /** The same stores, with messages, presence, rooms and images timed; health, ready and close untouched. */

@@ -17,6 +17,20 @@ describe.runIf(storeKinds().includes('redis') && redisServerBinary() !== null)('
     await redis?.stop();
   });
 
+  it('answers STORE_UNAVAILABLE instead of hanging when Redis stops answering, and recovers', async () => {
+    redis = await PrivateRedis.start();
+    running = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
+    const sender = await joinedClient(running.url, ROOM, 'Sender');
+    redis.pause();
+    try {
+      const refused = await request(sender, 'send-message', { roomToken: ROOM, message: 'into the void' }, 15_000);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+    } finally {
+      redis.resume();
+    }
+    await eventually(async () => (await request(sender, 'send-message', { roomToken: ROOM, message: 'back' })).ok, 10_000);
+  });
+
   it('starts and serves with Redis down at boot, then uses it once it appears', async () => {
     redis = await PrivateRedis.start();
     await redis.stop();

@@ -69,6 +69,15 @@ export class PrivateRedis {
     await waitForPing(this.url, 10_000);
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, like a hung host. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Kills the server (SIGKILL: like a crash). */
   async stop(): Promise<void> {
     const child = this.child;

@@ -10,6 +10,8 @@ export function openRedis(url: string, log: Logger) {
   const client = createClient({
     url,
     disableOfflineQueue: true,
+    // No per-command timeout: storeCall bounds each store call with one timer instead.
+    commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: 5000,
       reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000),
