@@ -81,7 +81,8 @@ function open(url: string, seat: Seat, timeoutMs: number): Promise<Client> {
     const handshake = (data: Buffer) => {
       const kind = frameKind(data);
       if (kind === Frame.Open) ws.send(CONNECT);
-      else if (kind === Frame.Connected) ws.send(eventFrame('join-room', { roomToken: seat.room, agentId: seat.agent }, 1));
+      else if (kind === Frame.Connected)
+        ws.send(eventFrame('join-room', { roomToken: seat.room, agentId: seat.agent }, 1));
       else if (kind === Frame.Ping) ws.send(PONG);
       else if (kind === Frame.Ack && ackId(data) === 1) {
         if (!data.includes('"ok":true') && data.includes('"ok":false')) return fail(new Error(data.toString()));
@@ -169,7 +170,10 @@ class ExpiryTracker {
   lastDeadline = 0;
 
   echo(client: Client, data: Buffer): void {
-    const [, message] = JSON.parse(data.toString('utf8', 2)) as [string, { id: string; timestamp: string; ttl: number }];
+    const [, message] = JSON.parse(data.toString('utf8', 2)) as [
+      string,
+      { id: string; timestamp: string; ttl: number },
+    ];
     const deadline = Date.parse(message.timestamp) + message.ttl * 1000;
     this.deadlines.set(message.id, deadline);
     if (deadline > this.lastDeadline) this.lastDeadline = deadline;
@@ -222,7 +226,11 @@ async function expiry(cmd: Extract<Command, { type: 'expiry' }>): Promise<Expiry
   const sendMs = Date.now() - started;
   if (cmd.probeTtl !== undefined) tracker.deadlines.clear();
   const giveUpAt = () => Math.max(cmd.firstDeadline + cmd.spreadMs, tracker.lastDeadline) + cmd.graceMs;
-  while (cmd.probeTtl === undefined && Date.now() < giveUpAt() && (tracker.echoed < sent || tracker.done.size < tracker.echoed)) {
+  while (
+    cmd.probeTtl === undefined &&
+    Date.now() < giveUpAt() &&
+    (tracker.echoed < sent || tracker.done.size < tracker.echoed)
+  ) {
     await sleep(100);
   }
   expiryTracker = null;

@@ -59,7 +59,12 @@ function kinds(options: BenchOptions, redis: BenchRedis | null): Array<'memory' 
   return redis ? ['memory', 'redis'] : ['memory'];
 }
 
-async function fanoutScenario(options: BenchOptions, redis: BenchRedis | null, gens: Generators, results: Results): Promise<ProfileSummary | null> {
+async function fanoutScenario(
+  options: BenchOptions,
+  redis: BenchRedis | null,
+  gens: Generators,
+  results: Results,
+): Promise<ProfileSummary | null> {
   let profile: ProfileSummary | null = null;
   for (const [i, topology] of options.topologies.entries()) {
     const tag = `F${i}`;
@@ -105,7 +110,10 @@ async function fanoutScenario(options: BenchOptions, redis: BenchRedis | null, g
         for (const m of summary.modules) log(`    ${m.selfPercent}%  ${m.name}`);
         for (const f of summary.functions) log(`    ${f.selfPercent}%  ${f.name}`);
         results.notes.push(
-          `Profile (${kind}, fixed load): modules ${summary.modules.slice(0, 6).map((m) => `${m.name} ${m.selfPercent}%`).join(', ')}.`,
+          `Profile (${kind}, fixed load): modules ${summary.modules
+            .slice(0, 6)
+            .map((m) => `${m.name} ${m.selfPercent}%`)
+            .join(', ')}.`,
         );
       }
     }
@@ -149,13 +157,20 @@ async function main(): Promise<number> {
       const pool = Generators.start(Math.max(4, options.generators));
       try {
         const one = (kind: ServerKind) =>
-          withServer(kind, redis, async (s) => {
-            const r = await runConnections(s, pool, options.connections, options.quick ? 300 : 3000);
-            log(`connections on ${kind}: ${r.connections} joined (${r.failed} failed), ${r.perConnectionKb.toFixed(1)} KB each, ${Math.round(r.joinsPerSec)} joins/s`);
-            return r;
-            // A 16 MB young generation holds up to ~1.6 KB of join garbage per connection at 10k
-            // connections, more than the difference being measured; 1 MB keeps RSS to live data.
-          }, { nodeFlags: ['--max-semi-space-size=1'] });
+          withServer(
+            kind,
+            redis,
+            async (s) => {
+              const r = await runConnections(s, pool, options.connections, options.quick ? 300 : 3000);
+              log(
+                `connections on ${kind}: ${r.connections} joined (${r.failed} failed), ${r.perConnectionKb.toFixed(1)} KB each, ${Math.round(r.joinsPerSec)} joins/s`,
+              );
+              return r;
+              // A 16 MB young generation holds up to ~1.6 KB of join garbage per connection at 10k
+              // connections, more than the difference being measured; 1 MB keeps RSS to live data.
+            },
+            { nodeFlags: ['--max-semi-space-size=1'] },
+          );
         const c: NonNullable<Results['connections']> = { baseline: await one('baseline') };
         for (const kind of kinds(options, redis)) c[kind] = await one(kind);
         results.connections = c;
@@ -167,14 +182,24 @@ async function main(): Promise<number> {
     if (has('history')) {
       const { messages, seconds, connections } = options.history;
       const one = (kind: ServerKind) =>
-        withServer(kind, redis, async (s) => {
-          if (kind !== 'baseline') await fillRoom(s, messages);
-          const check = (await (await fetch(`${s.url.replace('ws://', 'http://')}/api/room/${HISTORY_ROOM}/messages`)).json()) as { count: number };
-          if (check.count !== messages) throw new Error(`history on ${kind} holds ${check.count} messages, expected ${messages}`);
-          const r = await runHistory(s, messages, seconds, connections);
-          log(`history on ${kind}: ${Math.round(r.requestsPerSec)} req/s, p99 ${r.latencyP99Ms} ms, server cpu ${(r.serverCpuShare * 100).toFixed(0)}%`);
-          return r;
-        }, { env: { BASELINE_HISTORY: String(messages) } });
+        withServer(
+          kind,
+          redis,
+          async (s) => {
+            if (kind !== 'baseline') await fillRoom(s, messages);
+            const check = (await (
+              await fetch(`${s.url.replace('ws://', 'http://')}/api/room/${HISTORY_ROOM}/messages`)
+            ).json()) as { count: number };
+            if (check.count !== messages)
+              throw new Error(`history on ${kind} holds ${check.count} messages, expected ${messages}`);
+            const r = await runHistory(s, messages, seconds, connections);
+            log(
+              `history on ${kind}: ${Math.round(r.requestsPerSec)} req/s, p99 ${r.latencyP99Ms} ms, server cpu ${(r.serverCpuShare * 100).toFixed(0)}%`,
+            );
+            return r;
+          },
+          { env: { BASELINE_HISTORY: String(messages) } },
+        );
       const h: NonNullable<Results['history']> = { baseline: await one('baseline') };
       for (const kind of kinds(options, redis)) h[kind] = await one(kind);
       results.history = h;
@@ -182,7 +207,11 @@ async function main(): Promise<number> {
 
     if (has('images')) {
       results.images = await withServer('memory', null, async (s) => {
-        if (!(await uploadRouteExists(s))) return { available: false as const, note: 'not yet available: POST /api/upload-image does not exist in this build' };
+        if (!(await uploadRouteExists(s)))
+          return {
+            available: false as const,
+            note: 'not yet available: POST /api/upload-image does not exist in this build',
+          };
         const upload = await imageUpload(options.images.sizeMb);
         return runImages(s, upload, options.images.uploads, options.images.sizeMb);
       });
@@ -203,7 +232,10 @@ async function main(): Promise<number> {
       const onRedis = redis ? await one('redis') : undefined;
       results.expiry = { memory, ...(onRedis ? { redis: onRedis } : {}), concurrent: false };
       for (const [kind, e] of Object.entries({ memory, redis: onRedis })) {
-        if (e) log(`expiry on ${kind}: ${e.stored}/${e.sent} stored in ${e.sendSeconds.toFixed(1)} s (probe ${Math.round(e.probeRatePerSec)}/s, first deadline after ${e.marginSeconds.toFixed(0)} s, all live then: ${e.liveAtFirstDeadline}), lag ${JSON.stringify(e.lag)}, missing ${e.missing}, doubled ${e.doubled}, errors ${e.errors}`);
+        if (e)
+          log(
+            `expiry on ${kind}: ${e.stored}/${e.sent} stored in ${e.sendSeconds.toFixed(1)} s (probe ${Math.round(e.probeRatePerSec)}/s, first deadline after ${e.marginSeconds.toFixed(0)} s, all live then: ${e.liveAtFirstDeadline}), lag ${JSON.stringify(e.lag)}, missing ${e.missing}, doubled ${e.doubled}, errors ${e.errors}`,
+          );
       }
     }
   } finally {

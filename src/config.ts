@@ -52,7 +52,10 @@ export interface RedisConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`Invalid configuration: ${variable}: ${detail}`);
     this.name = 'ConfigError';
   }
@@ -61,12 +64,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const intInRange = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
 
 const boolean = z
   .string()
@@ -77,7 +75,12 @@ const boolean = z
 
 const origins = z
   .string()
-  .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o.length > 0),
+  )
   .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))).min(1));
 
 function parse<T>(env: Env, name: string, schema: z.ZodType<T>, fallback: string): T {
@@ -96,7 +99,12 @@ function optional<T>(env: Env, name: string, schema: z.ZodType<T>): T | undefine
 }
 
 function redisFrom(env: Env): RedisConfig | null {
-  const keyPrefix = parse(env, 'REDIS_PREFIX', z.string().regex(/^[\w:.-]{1,64}$/, 'letters, digits, _ : . - only'), 'ghostchat:');
+  const keyPrefix = parse(
+    env,
+    'REDIS_PREFIX',
+    z.string().regex(/^[\w:.-]{1,64}$/, 'letters, digits, _ : . - only'),
+    'ghostchat:',
+  );
   const url = optional(env, 'REDIS_URL', z.string().regex(/^rediss?:\/\/.+/, 'must start with redis:// or rediss://'));
   if (url) return { url, keyPrefix };
   const host = optional(env, 'REDIS_HOST', z.string().regex(/^[\w.:[\]-]+$/, 'must be a host name or address'));
@@ -105,8 +113,7 @@ function redisFrom(env: Env): RedisConfig | null {
   const username = env.REDIS_USERNAME ?? '';
   const password = env.REDIS_PASSWORD ?? '';
   const tls = parse(env, 'REDIS_TLS', boolean, 'false');
-  const auth =
-    username || password ? `${encodeURIComponent(username)}:${encodeURIComponent(password)}@` : '';
+  const auth = username || password ? `${encodeURIComponent(username)}:${encodeURIComponent(password)}@` : '';
   const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return { url: `${tls ? 'rediss' : 'redis'}://${auth}${hostPart}:${port}`, keyPrefix };
 }
@@ -132,7 +139,16 @@ function mediaFrom(env: Env): MediaConfig {
     throw new ConfigError('MAX_UPLOAD_BYTES_TOTAL', `must be at least MAX_UPLOAD_BYTES (${maxUploadBytes})`);
   }
   return {
-    uploadDir: parse(env, 'UPLOAD_DIR', z.string().trim().min(1).regex(/^[^\0]+$/, 'must not contain NUL'), './uploads'),
+    uploadDir: parse(
+      env,
+      'UPLOAD_DIR',
+      z
+        .string()
+        .trim()
+        .min(1)
+        .regex(/^[^\0]+$/, 'must not contain NUL'),
+      './uploads',
+    ),
     maxUploadBytes,
     maxUploadBytesTotal,
     // Far below sharp's default (268 MP): 50 MP is a 200 MB RGBA bitmap once decoded.

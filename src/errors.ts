@@ -26,7 +26,10 @@ export type ErrorCode = keyof typeof ErrorCodes;
 
 export class AppError extends Error {
   readonly status: number;
-  constructor(readonly code: ErrorCode, message?: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+  ) {
     super(message ?? ErrorCodes[code].message);
     this.name = 'AppError';
     this.status = ErrorCodes[code].status;

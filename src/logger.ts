@@ -21,7 +21,17 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'nodeEnv'>): Logg
     level: config.logLevel,
     base: undefined,
     redact: {
-      paths: ['message', 'caption', 'agentId', 'sender', 'ip', 'remoteAddress', '*.authorization', '*.cookie', '*.password'],
+      paths: [
+        'message',
+        'caption',
+        'agentId',
+        'sender',
+        'ip',
+        'remoteAddress',
+        '*.authorization',
+        '*.cookie',
+        '*.password',
+      ],
       censor: '[redacted]',
     },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),

@@ -98,7 +98,11 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     clock,
     newId: createIdGenerator(clock),
     process: processImage,
-    gate: new Semaphore(config.media.maxConcurrentImages, 4 * config.media.maxConcurrentImages, () => new AppError('IMAGES_BUSY')),
+    gate: new Semaphore(
+      config.media.maxConcurrentImages,
+      4 * config.media.maxConcurrentImages,
+      () => new AppError('IMAGES_BUSY'),
+    ),
     log,
     metrics,
   });
@@ -132,7 +136,12 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
   void app.register(healthRoutes({ rooms, store: stores.health, now }));
   void app.register(roomRoutes({ rooms, messages, now }));
   void app.register(
-    imageRoutes({ images, maxUploadBytes: config.media.maxUploadBytes, maxTtlSeconds: config.limits.maxTtlSeconds, now }),
+    imageRoutes({
+      images,
+      maxUploadBytes: config.media.maxUploadBytes,
+      maxTtlSeconds: config.limits.maxTtlSeconds,
+      now,
+    }),
   );
   void app.register(probeRoutes({ store: stores.health, draining: () => draining, probeTimeoutMs: 1_000 }));
   // Metrics stay off the public port unless a token guards them there.

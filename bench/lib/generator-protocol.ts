@@ -59,4 +59,5 @@ export interface ExpiryResult {
   lag: SparseHistogram;
 }
 
-export type Reply = ConnectResult | FanoutResult | ExpiryResult | { type: 'closed' } | { type: 'error'; message: string };
+export type Reply =
+  ConnectResult | FanoutResult | ExpiryResult | { type: 'closed' } | { type: 'error'; message: string };

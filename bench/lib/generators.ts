@@ -36,7 +36,11 @@ export class Generators {
     const shares = this.children.map((_, i) => seats.filter((_, j) => j % this.children.length === i));
     const replies = await Promise.all(
       this.children.map((child, i) =>
-        this.ask<ConnectResult>(child, { type: 'connect', url, seats: shares[i]!, concurrency: 100, timeoutMs }, timeoutMs + 5000),
+        this.ask<ConnectResult>(
+          child,
+          { type: 'connect', url, seats: shares[i]!, concurrency: 100, timeoutMs },
+          timeoutMs + 5000,
+        ),
       ),
     );
     return {
@@ -53,7 +57,11 @@ export class Generators {
     const share = messagesPerSec / this.children.length;
     return Promise.all(
       this.children.map((c) =>
-        this.ask<FanoutResult>(c, { type: 'fanout', messagesPerSec: share, durationMs, drainMs, padding }, durationMs + drainMs + 30_000),
+        this.ask<FanoutResult>(
+          c,
+          { type: 'fanout', messagesPerSec: share, durationMs, drainMs, padding },
+          durationMs + drainMs + 30_000,
+        ),
       ),
     );
   }

@@ -80,7 +80,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   }
   const quick = values.quick;
   const scenarios = (values.only?.split(',').map((s) => s.trim()) ?? [...SCENARIOS]) as Scenario[];
-  for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; one of ${SCENARIOS.join(', ')}`);
+  for (const s of scenarios)
+    if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; one of ${SCENARIOS.join(', ')}`);
   const topologies = (values.topologies ?? (quick ? '4x3' : '50x5,10x100')).split(',').map((t) => {
     const m = /^(\d+)x(\d+)$/.exec(t.trim());
     if (!m) throw new Error(`--topologies: ${t} is not RxM`);
@@ -100,7 +101,11 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       fixedRuns: int(values['fixed-runs'], quick ? 1 : 3, 'fixed-runs'),
       fixedMs: quick ? 500 : 4000,
       warmupMs: quick ? 200 : 2000,
-      ladder: values['fixed-only'] ? [] : quick ? [rate * 2] : [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 120_000, 140_000, 170_000, 200_000],
+      ladder: values['fixed-only']
+        ? []
+        : quick
+          ? [rate * 2]
+          : [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 120_000, 140_000, 170_000, 200_000],
       stepMs: quick ? 500 : 3000,
       drainMs: quick ? 500 : 2000,
       padding: 80,

@@ -66,7 +66,9 @@ export function summariseProfile(dir: string, top = 15): ProfileSummary {
     byFunction.set(name, (byFunction.get(name) ?? 0) + n);
     byModule.set(mod, (byModule.get(mod) ?? 0) + n);
   }
-  const idle = profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').reduce((s, n) => s + (hits.get(n.id) ?? 0), 0);
+  const idle = profile.nodes
+    .filter((n) => n.callFrame.functionName === '(idle)')
+    .reduce((s, n) => s + (hits.get(n.id) ?? 0), 0);
   const busy = Math.max(1, total - idle);
   const rank = (m: Map<string, number>) =>
     [...m.entries()]

@@ -16,7 +16,13 @@ export interface Results {
   machine: Machine;
   generators: number;
   fanout: Array<{ topology: Topology; baseline: FanoutResult; memory?: FanoutResult; redis?: FanoutResult }>;
-  generatorCheck?: { generators: number; sustained: number; plusOneSustained: number; plusOneCpuPerDeliveryUs: number; cpuPerDeliveryUs: number };
+  generatorCheck?: {
+    generators: number;
+    sustained: number;
+    plusOneSustained: number;
+    plusOneCpuPerDeliveryUs: number;
+    cpuPerDeliveryUs: number;
+  };
   connections?: { baseline: ConnectionsResult; memory?: ConnectionsResult; redis?: ConnectionsResult };
   history?: { baseline: HistoryResult; memory?: HistoryResult; redis?: HistoryResult };
   images?: ImagesResult;
@@ -53,7 +59,9 @@ export function rows(r: Results): Row[] {
       const sustainedRatio = ratioOf(g.sustained, b.sustained);
       const sustainedTarget = store === 'memory' ? 0.8 : 0.6;
       const brokeNote = (x: FanoutResult) =>
-        x.brokeAt ? ` (broke at ${x.brokeAt.offered / 1000}k, cpu ${fmt(x.brokeAt.serverCpuShare * 100, 0)}%)` : ' (never broke)';
+        x.brokeAt
+          ? ` (broke at ${x.brokeAt.offered / 1000}k, cpu ${fmt(x.brokeAt.serverCpuShare * 100, 0)}%)`
+          : ' (never broke)';
       out.push({
         metric: `fan-out ${topo}: sustained deliveries/s`,
         store,
@@ -67,7 +75,7 @@ export function rows(r: Results): Row[] {
       const cpuRatio = ratioOf(g.fixedCpuPerDeliveryUs, b.fixedCpuPerDeliveryUs);
       const cpuTarget = store === 'memory' ? 1.25 : 2.0;
       out.push({
-        metric: `fan-out ${topo}: server CPU per delivery at ${r.fanout.length ? f.baseline.fixed[0]?.offered ?? 0 : 0}/s (us)`,
+        metric: `fan-out ${topo}: server CPU per delivery at ${r.fanout.length ? (f.baseline.fixed[0]?.offered ?? 0) : 0}/s (us)`,
         store,
         ghost: fmt(g.fixedCpuPerDeliveryUs, 2),
         baseline: fmt(b.fixedCpuPerDeliveryUs, 2),
@@ -154,7 +162,15 @@ export function rows(r: Results): Row[] {
             target: '< 64 MB',
             verdict: judged(i.peakRssGrowthMb < 64 && i.ok === i.uploads),
           }
-        : { metric: 'images: 20 x 10 MB uploads', store: '-', ghost: i.note, baseline: '-', ratio: '-', target: '< 64 MB', verdict: 'n/a' },
+        : {
+            metric: 'images: 20 x 10 MB uploads',
+            store: '-',
+            ghost: i.note,
+            baseline: '-',
+            ratio: '-',
+            target: '< 64 MB',
+            verdict: 'n/a',
+          },
     );
   }
   if (r.expiry) {
@@ -184,7 +200,12 @@ function median(xs: number[]): number {
 
 export function table(rs: Row[]): string {
   const head = '| Figure | Store | GhostChat | Baseline | Ratio | Target | Verdict |\n|---|---|---|---|---|---|---|';
-  return [head, ...rs.map((r) => `| ${r.metric} | ${r.store} | ${r.ghost} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.verdict} |`)].join('\n');
+  return [
+    head,
+    ...rs.map(
+      (r) => `| ${r.metric} | ${r.store} | ${r.ghost} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.verdict} |`,
+    ),
+  ].join('\n');
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

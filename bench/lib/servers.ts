@@ -66,7 +66,13 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
   const stderr: string[] = [];
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
-    if (stderr.length < 50) stderr.push(...chunk.split('\n').filter(Boolean).slice(0, 50 - stderr.length));
+    if (stderr.length < 50)
+      stderr.push(
+        ...chunk
+          .split('\n')
+          .filter(Boolean)
+          .slice(0, 50 - stderr.length),
+      );
   });
   const url = `ws://127.0.0.1:${port}`;
   await waitForHandshake(url, child, 20_000);

@@ -16,7 +16,12 @@ export interface ConnectionsResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens N idle clients (rooms of 5) from every generator process and reads the server's RSS growth. */
-export async function runConnections(server: ServerProcess, gens: Generators, count: number, settleMs: number): Promise<ConnectionsResult> {
+export async function runConnections(
+  server: ServerProcess,
+  gens: Generators,
+  count: number,
+  settleMs: number,
+): Promise<ConnectionsResult> {
   await sleep(settleMs);
   const before = rssBytes(server.pid);
   const seats = seatsFor({ rooms: Math.ceil(count / 5), members: 5 }, 'IDL').slice(0, count);

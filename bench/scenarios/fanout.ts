@@ -63,7 +63,14 @@ export function seatsFor({ rooms, members }: Topology, tag: string): Seat[] {
   return seats;
 }
 
-async function step(server: ServerProcess, gens: Generators, t: Topology, offered: number, ms: number, s: FanoutSettings): Promise<StepResult> {
+async function step(
+  server: ServerProcess,
+  gens: Generators,
+  t: Topology,
+  offered: number,
+  ms: number,
+  s: FanoutSettings,
+): Promise<StepResult> {
   const serverCpu = cpuMeter(server.pid);
   const genCpu0 = gens.cpuMs();
   const machine0 = machineCpuMs();
@@ -123,7 +130,8 @@ export async function runFanout(
   const joined = await gens.connect(server.url, seatsFor(topology, tag));
   if (joined.failed > 0) throw new Error(`${joined.failed} clients failed to join: ${joined.errors.join('; ')}`);
   try {
-    if (settings.warmupMs > 0) await gens.fanout(settings.fixedRate / topology.members, settings.warmupMs, settings.drainMs, settings.padding);
+    if (settings.warmupMs > 0)
+      await gens.fanout(settings.fixedRate / topology.members, settings.warmupMs, settings.drainMs, settings.padding);
     const fixed: StepResult[] = [];
     for (let i = 0; i < settings.fixedRuns; i++) {
       const r = await step(server, gens, topology, settings.fixedRate, settings.fixedMs, settings);

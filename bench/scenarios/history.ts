@@ -3,7 +3,17 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { cpuMeter } from '../lib/proc-stats.js';
 import type { ServerProcess } from '../lib/servers.js';
-import { CONNECT, Frame, INITIAL_NEW_MESSAGE, PONG, SOCKET_PATH, ackId, eventFrame, eventStartsWith, frameKind } from '../lib/wire.js';
+import {
+  CONNECT,
+  Frame,
+  INITIAL_NEW_MESSAGE,
+  PONG,
+  SOCKET_PATH,
+  ackId,
+  eventFrame,
+  eventStartsWith,
+  frameKind,
+} from '../lib/wire.js';
 
 const autocannonBin = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
 
@@ -24,7 +34,10 @@ export async function fillRoom(server: ServerProcess, count: number, timeoutMs =
   const text = 'history message '.padEnd(100, 'x');
   await new Promise<void>((resolve, reject) => {
     let sent = 0;
-    const timer = setTimeout(() => done(new Error(`filling the history room timed out after ${sent} messages`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`filling the history room timed out after ${sent} messages`)),
+      timeoutMs,
+    );
     const done = (err?: Error) => {
       clearTimeout(timer);
       ws.terminate();
@@ -37,7 +50,8 @@ export async function fillRoom(server: ServerProcess, count: number, timeoutMs =
       const kind = frameKind(data);
       if (kind === Frame.Ping) ws.send(PONG);
       else if (kind === Frame.Open) ws.send(CONNECT);
-      else if (kind === Frame.Connected) ws.send(eventFrame('join-room', { roomToken: HISTORY_ROOM, agentId: 'filler' }, 1));
+      else if (kind === Frame.Connected)
+        ws.send(eventFrame('join-room', { roomToken: HISTORY_ROOM, agentId: 'filler' }, 1));
       else if (kind === Frame.Ack && ackId(data) === 1) sendNext();
       else if (kind === Frame.Event && eventStartsWith(data, INITIAL_NEW_MESSAGE)) {
         if (++sent >= count) done();
@@ -48,13 +62,22 @@ export async function fillRoom(server: ServerProcess, count: number, timeoutMs =
 }
 
 /** autocannon (its own process) against the room's history endpoint. */
-export async function runHistory(server: ServerProcess, messages: number, durationS: number, connections: number): Promise<HistoryResult> {
+export async function runHistory(
+  server: ServerProcess,
+  messages: number,
+  durationS: number,
+  connections: number,
+): Promise<HistoryResult> {
   const url = `${server.url.replace('ws://', 'http://')}/api/room/${HISTORY_ROOM}/messages`;
   const cpu = cpuMeter(server.pid);
   const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [autocannonBin, '-c', String(connections), '-d', String(durationS), '-j', url], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const child = spawn(
+      process.execPath,
+      [autocannonBin, '-c', String(connections), '-d', String(durationS), '-j', url],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     let stdout = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (c: string) => (stdout += c));

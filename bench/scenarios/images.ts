@@ -25,12 +25,16 @@ interface Reply {
 
 function post(url: string, body: Buffer, contentType: string, timeoutMs: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c.length < 2000 ? c : ''));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': contentType, 'content-length': body.length } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c.length < 2000 ? c : ''));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy(new Error('upload timed out')));
     req.on('error', reject);
     req.end(body);
@@ -40,19 +44,29 @@ function post(url: string, body: Buffer, contentType: string, timeoutMs: number)
 /** Whether the server has the upload route yet: anything but 404 on an empty multipart POST. */
 export async function uploadRouteExists(server: ServerProcess): Promise<boolean> {
   const base = server.url.replace('ws://', 'http://');
-  const reply = await post(base + UPLOAD_PATH, Buffer.from('--x--\r\n'), 'multipart/form-data; boundary=x', 5000).catch(() => null);
+  const reply = await post(base + UPLOAD_PATH, Buffer.from('--x--\r\n'), 'multipart/form-data; boundary=x', 5000).catch(
+    () => null,
+  );
   return reply !== null && reply.status !== 404;
 }
 
 /** A multipart body with one file field; the image is generated noise, so it does not compress. */
-export function multipart(fields: Record<string, string>, fileField: string, filename: string, mime: string, file: Buffer) {
+export function multipart(
+  fields: Record<string, string>,
+  fileField: string,
+  filename: string,
+  mime: string,
+  file: Buffer,
+) {
   const boundary = `----ghostchat-bench-${Date.now().toString(16)}`;
   const parts: Buffer[] = [];
   for (const [name, value] of Object.entries(fields)) {
     parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
   parts.push(
-    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${fileField}"; filename="${filename}"\r\ncontent-type: ${mime}\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\ncontent-disposition: form-data; name="${fileField}"; filename="${filename}"\r\ncontent-type: ${mime}\r\n\r\n`,
+    ),
     file,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   );
@@ -70,7 +84,12 @@ export async function runImages(
   const before = rssBytes(server.pid);
   const started = performance.now();
   const replies = await Promise.all(
-    Array.from({ length: count }, () => post(base + UPLOAD_PATH, upload.body, upload.contentType, 120_000).catch((e: Error) => ({ status: 0, body: e.message }))),
+    Array.from({ length: count }, () =>
+      post(base + UPLOAD_PATH, upload.body, upload.contentType, 120_000).catch((e: Error) => ({
+        status: 0,
+        body: e.message,
+      })),
+    ),
   );
   const seconds = (performance.now() - started) / 1000;
   const peak = peakRssBytes(server.pid);

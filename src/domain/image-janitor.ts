@@ -21,8 +21,10 @@ export class ImageJanitor {
   private readonly sweep: PeriodicTask;
 
   constructor(images: ImageService, log: Logger, options: ImageJanitorOptions) {
-    this.expiry = new PeriodicTask(() => images.expireDue(options.batchSize), options.pollMs, (err) =>
-      log.warn({ event: 'image-expiry-failed', err: err.message }, 'image expiry pass failed; will retry'),
+    this.expiry = new PeriodicTask(
+      () => images.expireDue(options.batchSize),
+      options.pollMs,
+      (err) => log.warn({ event: 'image-expiry-failed', err: err.message }, 'image expiry pass failed; will retry'),
     );
     this.sweep = new PeriodicTask(
       async () => {

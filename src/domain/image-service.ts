@@ -52,7 +52,10 @@ const MAX_NAME_LENGTH = 255;
 
 /** The client's name for its picture, as display text only: no control characters, bounded. */
 function displayName(name: string | null | undefined, ext: string): string {
-  const clean = (name ?? '').replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, MAX_NAME_LENGTH);
+  const clean = (name ?? '')
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .trim()
+    .slice(0, MAX_NAME_LENGTH);
   return clean.length > 0 ? clean : `image.${ext}`;
 }
 
@@ -176,7 +179,11 @@ export class ImageService {
     return removed;
   }
 
-  private async store(read: () => Promise<ImageInput>, messageId: string, carrier: ImageCarrier | null): Promise<ImageRecord> {
+  private async store(
+    read: () => Promise<ImageInput>,
+    messageId: string,
+    carrier: ImageCarrier | null,
+  ): Promise<ImageRecord> {
     const { policy, clock } = this.deps;
     const { image, input } = await this.deps.gate.run(async () => {
       const input = await read();

@@ -50,7 +50,13 @@ export class MessageService {
    * Stores an image message whose image is already stored (ImageService does that first, under the
    * message id it reserved, so the file name can carry it). Same TTL and burn rules as text.
    */
-  async sendImage(member: Member, id: string, imageData: ImageData, caption: string, ttl: number): Promise<ImageMessage> {
+  async sendImage(
+    member: Member,
+    id: string,
+    imageData: ImageData,
+    caption: string,
+    ttl: number,
+  ): Promise<ImageMessage> {
     const now = this.clock();
     const message: ImageMessage = {
       id,

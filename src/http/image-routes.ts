@@ -96,7 +96,8 @@ export function imageRoutes(deps: ImageRouteDeps) {
     });
 
     app.post('/api/upload-image', { config: { doc: docs.upload } }, async (request) => {
-      if (!request.isMultipart()) throw new AppError('PAYLOAD_INVALID', 'Send multipart/form-data with an `image` file');
+      if (!request.isMultipart())
+        throw new AppError('PAYLOAD_INVALID', 'Send multipart/form-data with an `image` file');
       const read = async (): Promise<ImageInput> => {
         const fields: Record<string, string> = {};
         let file: { bytes: Buffer; name: string } | null = null;
@@ -130,14 +131,16 @@ export function imageRoutes(deps: ImageRouteDeps) {
       const { filename } = parseOr(Filename, request.params);
       const image = await deps.images.open(filename);
       const remaining = Math.max(0, Math.floor((image.expiresAt - deps.now()) / 1000));
-      return reply
-        .header('Content-Type', image.mimeType)
-        .header('X-Content-Type-Options', 'nosniff')
-        .header('Content-Security-Policy', IMAGE_CSP)
-        .header('Referrer-Policy', 'no-referrer')
-        // Never `public`: a shared cache would outlive the image. A burning image is not cached at all.
-        .header('Cache-Control', image.burnAfterReading ? 'private, no-store' : `private, max-age=${remaining}`)
-        .send(image.bytes);
+      return (
+        reply
+          .header('Content-Type', image.mimeType)
+          .header('X-Content-Type-Options', 'nosniff')
+          .header('Content-Security-Policy', IMAGE_CSP)
+          .header('Referrer-Policy', 'no-referrer')
+          // Never `public`: a shared cache would outlive the image. A burning image is not cached at all.
+          .header('Cache-Control', image.burnAfterReading ? 'private, no-store' : `private, max-age=${remaining}`)
+          .send(image.bytes)
+      );
     });
 
     app.delete('/api/image/:imageId', { config: { doc: docs.delete } }, async (request) => {

@@ -9,7 +9,11 @@ export interface ImageProtocolLimits extends ProtocolLimits {
 /** socket.io hands binary attachments to the server as Buffers; other views are accepted too. */
 const Binary = z
   .custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, 'must be binary')
-  .transform((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v instanceof ArrayBuffer ? v : v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength))));
+  .transform((v) =>
+    Buffer.isBuffer(v)
+      ? v
+      : Buffer.from(v instanceof ArrayBuffer ? v : v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)),
+  );
 
 /**
  * `send-image` as GhostChat clients send it. The picture comes as a `data:` URL in `data`, as a

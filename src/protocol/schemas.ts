@@ -57,5 +57,4 @@ export interface ServerPayloads {
 }
 
 export type AckResponse<T extends object = object> =
-  | ({ ok: true } & T)
-  | { ok: false; error: { code: string; message: string } };
+  ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };

@@ -64,7 +64,11 @@ export class Gateway implements RoomEvents {
         connection.rooms.delete(roomToken);
         const socket = this.deps.io.sockets.sockets.get(socketId);
         await socket?.leave(roomToken);
-        socket?.emit(ServerEvents.error, { code: outcome.code, message: outcome.message, event: ClientEvents.joinRoom });
+        socket?.emit(ServerEvents.error, {
+          code: outcome.code,
+          message: outcome.message,
+          event: ClientEvents.joinRoom,
+        });
       }
     }
   }

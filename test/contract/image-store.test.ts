@@ -76,7 +76,11 @@ describe.each(storeKinds())('ImageStore contract on %s', (kind) => {
   });
 
   it('claims due images once, oldest first, in batches, and leaves the rest', async () => {
-    const due = [record(10, { expiresAt: T0 + 3 }), record(11, { expiresAt: T0 + 1 }), record(12, { expiresAt: T0 + 2 })];
+    const due = [
+      record(10, { expiresAt: T0 + 3 }),
+      record(11, { expiresAt: T0 + 1 }),
+      record(12, { expiresAt: T0 + 2 }),
+    ];
     const later = record(13, { expiresAt: T0 + 60_000 });
     for (const r of [...due, later]) await store.put(r);
     const first = await store.claimDue(T0 + 10, 2);

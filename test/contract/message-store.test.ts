@@ -7,7 +7,15 @@ import { storeKinds } from '../helpers/stores.js';
 const T0 = Date.now();
 
 function text(roomToken: string, id: string, ttl = 60): ChatMessage {
-  return { id, type: 'text', message: `body of ${id}`, sender: 'Ghost', timestamp: new Date(T0).toISOString(), ttl, roomToken };
+  return {
+    id,
+    type: 'text',
+    message: `body of ${id}`,
+    sender: 'Ghost',
+    timestamp: new Date(T0).toISOString(),
+    ttl,
+    roomToken,
+  };
 }
 
 describe.each(storeKinds())('MessageStore contract on %s', (kind) => {

@@ -66,7 +66,10 @@ describe.runIf(storeKinds().includes('redis'))('Redis presence across nodes', ()
     await alive.presence.join('ABC-123-XYZ', 'alivenode#b', 'Shadow');
     expect(await alive.presence.reapDeparted(start + 500)).toEqual([]);
     await alive.presence.heartbeat(start + 2_000);
-    const reaped = await Promise.all([alive.presence.reapDeparted(start + 2_000), presence.reapDeparted(start + 2_000)]);
+    const reaped = await Promise.all([
+      alive.presence.reapDeparted(start + 2_000),
+      presence.reapDeparted(start + 2_000),
+    ]);
     expect(reaped.flat()).toEqual([{ roomToken: 'ABC-123-XYZ', agentId: 'Ghost' }]);
     expect(await presence.participants('ABC-123-XYZ')).toEqual(['Shadow']);
     expect(await presence.totals()).toEqual({ activeRooms: 1, totalParticipants: 1 });

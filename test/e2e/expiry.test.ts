@@ -99,7 +99,8 @@ describe.runIf(storeKinds().includes('redis'))('expiry across nodes sharing Redi
     const seenSecond = collect(onSecond, 'message-expired');
     const messages = collect(onSecond, 'new-message');
     const acks = [];
-    for (let i = 0; i < 20; i++) acks.push(await request(onFirst, 'send-message', { roomToken: ROOM, message: `x${i}`, ttl: 1 }));
+    for (let i = 0; i < 20; i++)
+      acks.push(await request(onFirst, 'send-message', { roomToken: ROOM, message: `x${i}`, ttl: 1 }));
     await eventually(() => messages.length === 20, 5000);
     await eventually(() => seenFirst.length >= 20 && seenSecond.length >= 20, 6000);
     await new Promise((r) => setTimeout(r, 300));

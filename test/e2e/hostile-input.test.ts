@@ -1,6 +1,15 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, collect, eventually, joinedClient, nextEvent, openClient, request, type Client } from '../helpers/client.js';
+import {
+  closeAllClients,
+  collect,
+  eventually,
+  joinedClient,
+  nextEvent,
+  openClient,
+  request,
+  type Client,
+} from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -44,14 +53,27 @@ describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
   async function expectInvalid(client: Client, event: string, payload: unknown) {
     const errorEvent = nextEvent(client, 'error');
     const ack = await request(client, event, payload);
-    expect(ack, JSON.stringify(payload)).toMatchObject({ ok: false, error: { code: 'PAYLOAD_INVALID', message: expect.any(String) } });
+    expect(ack, JSON.stringify(payload)).toMatchObject({
+      ok: false,
+      error: { code: 'PAYLOAD_INVALID', message: expect.any(String) },
+    });
     expect(await errorEvent).toMatchObject({ code: 'PAYLOAD_INVALID', event });
   }
 
   it('answers every malformed payload shape with PAYLOAD_INVALID, for every event', async () => {
     running = await startServer({ store, env: LIMITS });
     const client = await openClient(running.url);
-    const shapes = [undefined, null, 'ABC-123-XYZ', 42, true, [], {}, { roomToken: {} }, { roomToken: ['ABC-123-XYZ'] }];
+    const shapes = [
+      undefined,
+      null,
+      'ABC-123-XYZ',
+      42,
+      true,
+      [],
+      {},
+      { roomToken: {} },
+      { roomToken: ['ABC-123-XYZ'] },
+    ];
     for (const event of ['join-room', 'leave-room', 'send-message']) {
       for (const payload of shapes) await expectInvalid(client, event, payload);
     }
@@ -82,7 +104,8 @@ describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
       await expectInvalid(client, 'send-message', { roomToken: ROOM, message: 'hi', ttl });
     }
     const received = collect(client, 'new-message');
-    for (const ttl of [0, 1, 600, undefined, null]) await request(client, 'send-message', { roomToken: ROOM, message: 'ok', ttl });
+    for (const ttl of [0, 1, 600, undefined, null])
+      await request(client, 'send-message', { roomToken: ROOM, message: 'ok', ttl });
     await eventually(() => received.length === 5);
     expect(received.map((m) => m.ttl)).toEqual([0, 1, 600, 300, 300]);
   });
@@ -150,6 +173,9 @@ describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
     expect(ack.ok).toBe(true);
     await eventually(() => errors.length > 0, 10_000);
     expect(errors.every((e) => e.code === 'TOO_MANY_PENDING')).toBe(true);
-    await eventually(async () => (await getJson(`${running.url}/api/room/${ROOM}/stats`)).messageCount === 3000 - errors.length, 15_000);
+    await eventually(
+      async () => (await getJson(`${running.url}/api/room/${ROOM}/stats`)).messageCount === 3000 - errors.length,
+      15_000,
+    );
   });
 });

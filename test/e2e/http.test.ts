@@ -66,7 +66,11 @@ describe('CORS', () => {
   const preflight = (url: string, origin: string) =>
     fetch(`${url}/api/room/ABC-123-XYZ/messages`, {
       method: 'OPTIONS',
-      headers: { Origin: origin, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'content-type' },
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'content-type',
+      },
     });
 
   it('passes the preflight for a GET with Content-Type: application/json from each allowed origin', async () => {

@@ -1,6 +1,14 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, collect, eventually, joinedClient, nextEvent, openClient, request } from '../helpers/client.js';
+import {
+  closeAllClients,
+  collect,
+  eventually,
+  joinedClient,
+  nextEvent,
+  openClient,
+  request,
+} from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { dataUrl, fetchImage, filesIn, makeImage, removeDir, tempUploadDir, upload } from '../helpers/images.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -51,7 +59,11 @@ describe.each(storeKinds())('send-image on %s', (store) => {
       sender: 'Impostor',
       ttl: 600,
     });
-    expect(ack).toMatchObject({ ok: true, messageId: expect.stringMatching(/^msg_/), imageId: expect.stringMatching(/^img_/) });
+    expect(ack).toMatchObject({
+      ok: true,
+      messageId: expect.stringMatching(/^msg_/),
+      imageId: expect.stringMatching(/^img_/),
+    });
     const message = await received;
     expect(message).toMatchObject({
       id: ack.messageId,
@@ -91,7 +103,14 @@ describe.each(storeKinds())('send-image on %s', (store) => {
     const ack = await request(sender, 'send-image', {
       roomToken: ROOM,
       // The web client's shape: both; a data: URL that would fail if it were decoded.
-      imageData: { id: 'x', name: 'shot.png', data: 'data:image/png;base64,@@not base64@@', blob: png, originalSize: 5, timestamp: 1 },
+      imageData: {
+        id: 'x',
+        name: 'shot.png',
+        data: 'data:image/png;base64,@@not base64@@',
+        blob: png,
+        originalSize: 5,
+        timestamp: 1,
+      },
       caption: '',
       ttl: 600,
     });
@@ -121,7 +140,10 @@ describe.each(storeKinds())('send-image on %s', (store) => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
     const cases: Array<[unknown, string]> = [
       [{ name: 'a.svg', data: dataUrl(svg, 'image/svg+xml') }, 'IMAGE_TYPE_UNSUPPORTED'],
-      [{ name: 'a.png', blob: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('<html></html>')]) }, 'IMAGE_TYPE_UNSUPPORTED'],
+      [
+        { name: 'a.png', blob: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('<html></html>')]) },
+        'IMAGE_TYPE_UNSUPPORTED',
+      ],
       [{ name: 'a.png', data: 'javascript:alert(1)' }, 'PAYLOAD_INVALID'],
       [{ name: 'a.png' }, 'PAYLOAD_INVALID'],
       [{ name: 'a.png', blob: 'not binary' }, 'PAYLOAD_INVALID'],
@@ -146,7 +168,10 @@ describe.each(storeKinds())('send-image on %s', (store) => {
       expect(ack).toMatchObject({ ok: false, error: { code: 'IMAGE_TOO_LARGE' } });
     }
     const disconnected = nextEvent(sender, 'disconnect');
-    sender.emit('send-image', { roomToken: ROOM, imageData: { data: `data:image/png;base64,${'A'.repeat(config.limits.maxSocketPayloadBytes)}` } });
+    sender.emit('send-image', {
+      roomToken: ROOM,
+      imageData: { data: `data:image/png;base64,${'A'.repeat(config.limits.maxSocketPayloadBytes)}` },
+    });
     expect(await disconnected).toBeDefined();
     expect(await filesIn(dir!)).toEqual([]);
   });
@@ -154,11 +179,21 @@ describe.each(storeKinds())('send-image on %s', (store) => {
   it('lets one connection have only two images in flight; more are refused on arrival', async () => {
     const { url } = await start();
     const { sender } = await pair(url);
-    const jpeg = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+    const jpeg = await sharp({
+      create: {
+        width: 1200,
+        height: 900,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 40 },
+      },
+    })
       .jpeg()
       .toBuffer();
     const acks = await Promise.all(
-      Array.from({ length: 5 }, () => request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: jpeg } }, 15_000)),
+      Array.from({ length: 5 }, () =>
+        request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: jpeg } }, 15_000),
+      ),
     );
     expect(acks.slice(0, 2).map((a) => a.ok)).toEqual([true, true]);
     expect(acks.slice(2).map((a) => a.error?.code)).toEqual(['IMAGES_BUSY', 'IMAGES_BUSY', 'IMAGES_BUSY']);
@@ -170,7 +205,10 @@ describe.each(storeKinds())('send-image on %s', (store) => {
   it('deleting the image expires its message in the room', async () => {
     const { url } = await start();
     const { sender, receiver } = await pair(url);
-    const ack = await request(sender, 'send-image', { roomToken: ROOM, imageData: { name: 'a.gif', blob: await makeImage('gif') } });
+    const ack = await request(sender, 'send-image', {
+      roomToken: ROOM,
+      imageData: { name: 'a.gif', blob: await makeImage('gif') },
+    });
     const expired = nextEvent(receiver, 'message-expired');
     const del = await fetch(`${url}/api/image/${ack.imageId}`, { method: 'DELETE' });
     expect(del.status).toBe(200);
@@ -184,7 +222,11 @@ describe.each(storeKinds())('send-image on %s', (store) => {
     const { sender, receiver } = await pair(url);
     const expiries = collect(receiver, 'message-expired');
     const received = nextEvent(receiver, 'new-message');
-    const ack = await request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: await makeImage('webp') }, ttl: 1 });
+    const ack = await request(sender, 'send-image', {
+      roomToken: ROOM,
+      imageData: { blob: await makeImage('webp') },
+      ttl: 1,
+    });
     const { imageData } = await received;
     await eventually(() => expiries.length > 0, 5000);
     expect(expiries).toEqual([{ messageId: ack.messageId, roomToken: ROOM }]);
@@ -197,7 +239,11 @@ describe.each(storeKinds())('send-image on %s', (store) => {
     const { url } = await start({ BURN_AFTER_READ_SECONDS: '1' });
     const { sender, receiver } = await pair(url);
     const received = nextEvent(receiver, 'new-message');
-    const ack = await request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: await makeImage('png') }, ttl: 0 });
+    const ack = await request(sender, 'send-image', {
+      roomToken: ROOM,
+      imageData: { blob: await makeImage('png') },
+      ttl: 0,
+    });
     const { imageData } = await received;
     expect(await nextEvent(receiver, 'message-expired', 5000)).toEqual({ messageId: ack.messageId, roomToken: ROOM });
     await eventually(async () => (await filesIn(dir!)).length === 0, 5000);
@@ -207,7 +253,11 @@ describe.each(storeKinds())('send-image on %s', (store) => {
   it('keeps a ttl-0 image while unread and burns it once the history was read', async () => {
     const { url } = await start({ BURN_AFTER_READ_SECONDS: '1' });
     const alone = await joinedClient(url, ROOM, 'Alone');
-    const ack = await request(alone, 'send-image', { roomToken: ROOM, imageData: { blob: await makeImage('png') }, ttl: 0 });
+    const ack = await request(alone, 'send-image', {
+      roomToken: ROOM,
+      imageData: { blob: await makeImage('png') },
+      ttl: 0,
+    });
     expect(await filesIn(dir!)).toHaveLength(1);
     const history = await getJson(`${url}/api/room/${ROOM}/messages`);
     expect(history.messages.map((m: { id: string }) => m.id)).toEqual([ack.messageId]);
@@ -231,7 +281,12 @@ describe('a 10 MB image over the socket with default limits', () => {
     const client = await joinedClient(running.url, ROOM, 'Big');
     const png = await makeImage('png');
     const tenMb = Buffer.concat([png, Buffer.alloc(10 * 1024 * 1024 - png.length)]);
-    const viaData = await request(client, 'send-image', { roomToken: ROOM, imageData: { data: dataUrl(tenMb, 'image/png') } }, 20_000);
+    const viaData = await request(
+      client,
+      'send-image',
+      { roomToken: ROOM, imageData: { data: dataUrl(tenMb, 'image/png') } },
+      20_000,
+    );
     expect(viaData.ok).toBe(true);
     const viaBlob = await request(client, 'send-image', { roomToken: ROOM, imageData: { blob: tenMb } }, 20_000);
     expect(viaBlob.ok).toBe(true);
@@ -265,7 +320,11 @@ describe.runIf(storeKinds().includes('redis'))('images across a restart on Redis
     const kept = await upload(first.url, await makeImage('png'), { ttl: 600 });
     const before = await fetchImage(first.url, kept.body.imageUrl);
     const sender = await joinedClient(first.url, ROOM, 'Ghost');
-    const sent = await request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: await makeImage('jpeg') }, ttl: 2 });
+    const sent = await request(sender, 'send-image', {
+      roomToken: ROOM,
+      imageData: { blob: await makeImage('jpeg') },
+      ttl: 2,
+    });
     expect(sent.ok).toBe(true);
     closeAllClients();
     await first.close();
@@ -281,7 +340,7 @@ describe.runIf(storeKinds().includes('redis'))('images across a restart on Redis
     expect(await filesIn(dir)).toEqual([kept.body.filename]);
   });
 
-  it('two nodes on one Redis and one UPLOAD_DIR serve each other\'s images and announce expiry once', async () => {
+  it("two nodes on one Redis and one UPLOAD_DIR serve each other's images and announce expiry once", async () => {
     dir = await tempUploadDir();
     const a = await startServer({ store: 'redis', env: { UPLOAD_DIR: dir } });
     prefix = a.prefix!;
@@ -293,7 +352,11 @@ describe.runIf(storeKinds().includes('redis'))('images across a restart on Redis
       const seenOnA = collect(sender, 'message-expired');
       const seenOnB = collect(watcher, 'message-expired');
       const received = nextEvent(watcher, 'new-message');
-      const ack = await request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: await makeImage('png') }, ttl: 1 });
+      const ack = await request(sender, 'send-image', {
+        roomToken: ROOM,
+        imageData: { blob: await makeImage('png') },
+        ttl: 1,
+      });
       const { imageData } = await received;
       expect((await fetchImage(b.url, imageData.imageUrl)).status).toBe(200);
       await eventually(() => seenOnA.length > 0 && seenOnB.length > 0, 5000);
@@ -312,7 +375,11 @@ describe.runIf(storeKinds().includes('redis'))('images across a restart on Redis
     prefix = running.prefix!;
     await joinedClient(running.url, ROOM, 'Reader');
     const sender = await joinedClient(running.url, ROOM, 'Ghost');
-    const ack = await request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: await makeImage('png') }, ttl: 0 });
+    const ack = await request(sender, 'send-image', {
+      roomToken: ROOM,
+      imageData: { blob: await makeImage('png') },
+      ttl: 0,
+    });
     const client = createClient({ url: redisUrl() });
     await client.connect();
     try {

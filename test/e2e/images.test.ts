@@ -39,36 +39,39 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     return running;
   }
 
-  it.each<Format>(['jpeg', 'png', 'gif', 'webp'])('stores and serves %s with every piece of metadata stripped', async (format) => {
-    const { url } = await start();
-    const original = await makeImage(format);
-    expect(original.includes('SpyCam')).toBe(true);
+  it.each<Format>(['jpeg', 'png', 'gif', 'webp'])(
+    'stores and serves %s with every piece of metadata stripped',
+    async (format) => {
+      const { url } = await start();
+      const original = await makeImage(format);
+      expect(original.includes('SpyCam')).toBe(true);
 
-    const { status, body } = await upload(url, original, { type: MIME[format], filename: 'holiday.bin', ttl: 600 });
-    expect(status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(['filename', 'imageId', 'imageUrl', 'mimeType', 'size', 'success']);
-    expect(body).toMatchObject({ success: true, mimeType: MIME[format], imageUrl: `/api/image/${body.filename}` });
-    expect(body.filename).toMatch(NAME);
-    expect(body.imageId).toMatch(/^img_\d+_[0-9a-f]{16}$/);
+      const { status, body } = await upload(url, original, { type: MIME[format], filename: 'holiday.bin', ttl: 600 });
+      expect(status).toBe(200);
+      expect(Object.keys(body).sort()).toEqual(['filename', 'imageId', 'imageUrl', 'mimeType', 'size', 'success']);
+      expect(body).toMatchObject({ success: true, mimeType: MIME[format], imageUrl: `/api/image/${body.filename}` });
+      expect(body.filename).toMatch(NAME);
+      expect(body.imageId).toMatch(/^img_\d+_[0-9a-f]{16}$/);
 
-    const served = await fetchImage(url, body.imageUrl);
-    expect(served.status).toBe(200);
-    expect(served.headers.get('content-type')).toBe(MIME[format]);
-    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(served.headers.get('content-security-policy')).toContain("default-src 'none'");
-    const cache = served.headers.get('cache-control') ?? '';
-    expect(cache).toMatch(/^private, max-age=\d+$/);
-    expect(Number(cache.split('=')[1])).toBeLessThanOrEqual(600);
-    expect(served.bytes.length).toBe(body.size);
+      const served = await fetchImage(url, body.imageUrl);
+      expect(served.status).toBe(200);
+      expect(served.headers.get('content-type')).toBe(MIME[format]);
+      expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(served.headers.get('content-security-policy')).toContain("default-src 'none'");
+      const cache = served.headers.get('cache-control') ?? '';
+      expect(cache).toMatch(/^private, max-age=\d+$/);
+      expect(Number(cache.split('=')[1])).toBeLessThanOrEqual(600);
+      expect(served.bytes.length).toBe(body.size);
 
-    const after = await sharp(served.bytes).metadata();
-    expect(after.format).toBe(format);
-    expect([after.width, after.height]).toEqual([64, 48]);
-    expect(after.exif).toBeUndefined();
-    expect(after.icc).toBeUndefined();
-    expect(after.xmp).toBeUndefined();
-    for (const secret of ['SpyCam', 'Leaky', 'Jane Doe']) expect(served.bytes.includes(secret)).toBe(false);
-  });
+      const after = await sharp(served.bytes).metadata();
+      expect(after.format).toBe(format);
+      expect([after.width, after.height]).toEqual([64, 48]);
+      expect(after.exif).toBeUndefined();
+      expect(after.icc).toBeUndefined();
+      expect(after.xmp).toBeUndefined();
+      for (const secret of ['SpyCam', 'Leaky', 'Jane Doe']) expect(served.bytes.includes(secret)).toBe(false);
+    },
+  );
 
   it.each(['gif', 'webp'] as const)('keeps every frame of an animated %s', async (format) => {
     const { url } = await start();
@@ -120,11 +123,23 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     const png = await makeImage('png');
     const pngSignature = png.subarray(0, 8);
     const hostile: Array<[string, Buffer, string]> = [
-      ['PNG signature then HTML', Buffer.concat([pngSignature, Buffer.from('<html><script>alert(1)</script></html>')]), 'image/png'],
-      ['SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'), 'image/svg+xml'],
+      [
+        'PNG signature then HTML',
+        Buffer.concat([pngSignature, Buffer.from('<html><script>alert(1)</script></html>')]),
+        'image/png',
+      ],
+      [
+        'SVG',
+        Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'),
+        'image/svg+xml',
+      ],
       ['SVG labelled PNG', Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'), 'image/png'],
       ['HTML labelled JPEG', Buffer.from('<!DOCTYPE html><html><body>hi</body></html>'), 'image/jpeg'],
-      ['valid PNG with HTML appended', Buffer.concat([png, Buffer.from('<html><script>alert(1)</script></html>')]), 'image/png'],
+      [
+        'valid PNG with HTML appended',
+        Buffer.concat([png, Buffer.from('<html><script>alert(1)</script></html>')]),
+        'image/png',
+      ],
       ['GIF header then JavaScript', Buffer.from('GIF89a=1;alert(document.cookie)//'), 'image/gif'],
       ['PDF', Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n'), 'image/png'],
       ['empty', Buffer.alloc(0), 'image/png'],
@@ -192,7 +207,10 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
 
   it('gives 404 for a well-formed name that was never stored', async () => {
     const { url } = await start();
-    const res = await fetchImage(url, `/api/image/msg_1700000000000_0123456789abcdef_1700000000001_${'a'.repeat(32)}.png`);
+    const res = await fetchImage(
+      url,
+      `/api/image/msg_1700000000000_0123456789abcdef_1700000000001_${'a'.repeat(32)}.png`,
+    );
     expect(res.status).toBe(404);
   });
 
@@ -245,7 +263,13 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
   it('processes a bounded number of uploads at once and turns the excess away with 503', async () => {
     const { url } = await start({ MAX_CONCURRENT_IMAGES: '1' });
     const heavy = await sharp({
-      create: { width: 3000, height: 2000, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 } },
+      create: {
+        width: 3000,
+        height: 2000,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 50 },
+      },
     })
       .jpeg()
       .toBuffer();

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, collect, eventually, joinedClient, nextEvent, openClient, request } from '../helpers/client.js';
+import {
+  closeAllClients,
+  collect,
+  eventually,
+  joinedClient,
+  nextEvent,
+  openClient,
+  request,
+} from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -23,7 +31,12 @@ describe.each(storeKinds())('text messages on %s', (store) => {
     const outsiderSaw = collect(outsider, 'new-message');
     const toShadow = nextEvent(shadow, 'new-message');
     const toGhost = nextEvent(ghost, 'new-message');
-    const ack = await request(ghost, 'send-message', { roomToken: ROOM, message: 'Hello World!', sender: 'Ghost-456', ttl: 3600 });
+    const ack = await request(ghost, 'send-message', {
+      roomToken: ROOM,
+      message: 'Hello World!',
+      sender: 'Ghost-456',
+      ttl: 3600,
+    });
     const received = await toShadow;
     expect(received).toEqual({
       id: expect.stringMatching(MESSAGE_ID),
@@ -105,7 +118,12 @@ describe.each(storeKinds())('text messages on %s', (store) => {
       timestamp: expect.stringMatching(ISO_UTC),
     });
     const stats = await getJson(`${running.url}/api/room/${ROOM}/stats`);
-    expect(stats).toEqual({ roomToken: ROOM, participantCount: 1, messageCount: 2, createdAt: expect.stringMatching(ISO_UTC) });
+    expect(stats).toEqual({
+      roomToken: ROOM,
+      participantCount: 1,
+      messageCount: 2,
+      createdAt: expect.stringMatching(ISO_UTC),
+    });
   });
 
   it('answers stats for an empty room with zeros', async () => {

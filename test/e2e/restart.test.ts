@@ -31,7 +31,11 @@ describe.runIf(storeKinds().includes('redis'))('restart on Redis', () => {
     const after = await joinedClient(second.url, ROOM, 'After');
     const expired = collect(after, 'message-expired');
     const history = await getJson(`${second.url}/api/room/${ROOM}/messages`);
-    expect(history.messages.map((m: { message: string }) => m.message)).toEqual(['dies soon', 'stays', 'burn when read']);
+    expect(history.messages.map((m: { message: string }) => m.message)).toEqual([
+      'dies soon',
+      'stays',
+      'burn when read',
+    ]);
     // Reading the history just now burns the ttl-0 message; the ttl-3 one expires on its own.
     await eventually(() => expired.length === 2, 8000);
     expect(expired.map((e) => e.messageId).sort()).toEqual([shortLived.messageId, burn.messageId].sort());

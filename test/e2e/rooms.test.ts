@@ -18,7 +18,11 @@ describe.each(storeKinds())('rooms and presence on %s', (store) => {
     const joinedEvent = nextEvent(shadow, 'room-joined');
     const announced = nextEvent(ghost, 'participant-joined');
     const ack = await request(shadow, 'join-room', { roomToken: 'ABC-123-XYZ', agentId: 'Shadow-789' });
-    expect(ack).toEqual({ ok: true, roomToken: 'ABC-123-XYZ', participants: expect.arrayContaining(['Ghost-456', 'Shadow-789']) });
+    expect(ack).toEqual({
+      ok: true,
+      roomToken: 'ABC-123-XYZ',
+      participants: expect.arrayContaining(['Ghost-456', 'Shadow-789']),
+    });
     const joined = await joinedEvent;
     expect(joined.roomToken).toBe('ABC-123-XYZ');
     expect(joined.participants.sort()).toEqual(['Ghost-456', 'Shadow-789']);
@@ -52,7 +56,9 @@ describe.each(storeKinds())('rooms and presence on %s', (store) => {
   it('lets only one of many racing connections take a name', async () => {
     running = await startServer({ store });
     const clients = await Promise.all(Array.from({ length: 8 }, () => openClient(running.url)));
-    const acks = await Promise.all(clients.map((c) => request(c, 'join-room', { roomToken: 'RAC-E00-001', agentId: 'Same' })));
+    const acks = await Promise.all(
+      clients.map((c) => request(c, 'join-room', { roomToken: 'RAC-E00-001', agentId: 'Same' })),
+    );
     expect(acks.filter((a) => a.ok)).toHaveLength(1);
     expect(acks.filter((a) => !a.ok).every((a) => a.error.code === 'AGENT_TAKEN')).toBe(true);
   });
@@ -88,7 +94,9 @@ describe.each(storeKinds())('rooms and presence on %s', (store) => {
     const a = await joinedClient(running.url, 'AAA-111-AAA', 'Twin');
     await joinedClient(running.url, 'BBB-222-BBB', 'Twin');
     a.disconnect();
-    await expect.poll(async () => (await getJson(`${running.url}/api/room/AAA-111-AAA/stats`)).participantCount).toBe(0);
+    await expect
+      .poll(async () => (await getJson(`${running.url}/api/room/AAA-111-AAA/stats`)).participantCount)
+      .toBe(0);
     const b = await getJson(`${running.url}/api/room/BBB-222-BBB/stats`);
     expect(b.participantCount).toBe(1);
   });
@@ -99,7 +107,10 @@ describe.each(storeKinds())('rooms and presence on %s', (store) => {
     const leaver = await joinedClient(running.url, 'ABC-123-XYZ', 'Leaver');
     const seenByStayer = nextEvent(stayer, 'participant-left');
     const seenByLeaver = nextEvent(leaver, 'participant-left');
-    expect(await request(leaver, 'leave-room', { roomToken: 'ABC-123-XYZ' })).toEqual({ ok: true, roomToken: 'ABC-123-XYZ' });
+    expect(await request(leaver, 'leave-room', { roomToken: 'ABC-123-XYZ' })).toEqual({
+      ok: true,
+      roomToken: 'ABC-123-XYZ',
+    });
     expect(await seenByStayer).toEqual({ agentId: 'Leaver', roomToken: 'ABC-123-XYZ' });
     expect(await seenByLeaver).toEqual({ agentId: 'Leaver', roomToken: 'ABC-123-XYZ' });
 

@@ -19,7 +19,9 @@ export default async function setup(project: TestProject) {
   }
   if (!redisServerBinary()) {
     if (process.env.REQUIRE_REDIS === '1') throw new Error('REQUIRE_REDIS=1 but redis-server is not installed');
-    process.stderr.write('\n*** redis-server not found: the Redis suites are SKIPPED. Install redis-server to run them. ***\n\n');
+    process.stderr.write(
+      '\n*** redis-server not found: the Redis suites are SKIPPED. Install redis-server to run them. ***\n\n',
+    );
     project.provide('redisUrl', null);
     return;
   }

@@ -1,5 +1,8 @@
 /** GET (or another method) and parse JSON; returns status, headers and body. */
-export async function http(url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: any }> {
+export async function http(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
   const response = await fetch(url, init);
   const text = await response.text();
   let body: unknown = text;

@@ -52,10 +52,14 @@ function withGifComment(gif: Buffer, text: string): Buffer {
 export async function makeAnimation(format: 'gif' | 'webp', frames = 3, width = 24, height = 16): Promise<Buffer> {
   const pages = await Promise.all(
     Array.from({ length: frames }, (_, i) =>
-      sharp({ create: { width, height, channels: 3, background: { r: 80 * i, g: 120, b: 40 } } }).raw().toBuffer(),
+      sharp({ create: { width, height, channels: 3, background: { r: 80 * i, g: 120, b: 40 } } })
+        .raw()
+        .toBuffer(),
     ),
   );
-  const strip = sharp(Buffer.concat(pages), { raw: { width, height: height * frames, channels: 3, pageHeight: height } });
+  const strip = sharp(Buffer.concat(pages), {
+    raw: { width, height: height * frames, channels: 3, pageHeight: height },
+  });
   const delay = Array.from({ length: frames }, () => 100);
   return format === 'gif' ? strip.gif({ loop: 0, delay }).toBuffer() : strip.webp({ loop: 0, delay }).toBuffer();
 }
@@ -87,7 +91,11 @@ export interface UploadOptions {
 /** POST /api/upload-image as a browser would, with FormData. */
 export async function upload(baseUrl: string, bytes: Uint8Array, options: UploadOptions = {}) {
   const form = new FormData();
-  form.append(options.field ?? 'image', new Blob([bytes], { type: options.type ?? 'image/png' }), options.filename ?? 'photo.png');
+  form.append(
+    options.field ?? 'image',
+    new Blob([bytes], { type: options.type ?? 'image/png' }),
+    options.filename ?? 'photo.png',
+  );
   if (options.messageId !== undefined) form.append('messageId', options.messageId);
   if (options.ttl !== undefined) form.append('ttl', String(options.ttl));
   const response = await fetch(`${baseUrl}/api/upload-image`, { method: 'POST', body: form });

@@ -24,7 +24,12 @@ export async function storesOf(kind: StoreKind, options: { nodeTimeoutMs?: numbe
   const open = async (nodeId = randomBytes(4).toString('hex')) => {
     const stores = createRedisStores(
       { url, keyPrefix },
-      { nodeId, log: pino({ level: 'silent' }), presenceKeepMs: 3_600_000, nodeTimeoutMs: options.nodeTimeoutMs ?? 15_000 },
+      {
+        nodeId,
+        log: pino({ level: 'silent' }),
+        presenceKeepMs: 3_600_000,
+        nodeTimeoutMs: options.nodeTimeoutMs ?? 15_000,
+      },
     );
     opened.push(stores);
     if (!(await stores.ready(5000))) throw new Error('redis not ready');

@@ -24,7 +24,9 @@ describe('image configuration', () => {
 
   it('refuses nonsense', () => {
     expect(() => loadConfig({ MAX_UPLOAD_BYTES: '10MB' })).toThrow(ConfigError);
-    expect(() => loadConfig({ MAX_UPLOAD_BYTES: '2048', MAX_UPLOAD_BYTES_TOTAL: '1024' })).toThrow(/MAX_UPLOAD_BYTES_TOTAL/);
+    expect(() => loadConfig({ MAX_UPLOAD_BYTES: '2048', MAX_UPLOAD_BYTES_TOTAL: '1024' })).toThrow(
+      /MAX_UPLOAD_BYTES_TOTAL/,
+    );
     expect(() => loadConfig({ MAX_IMAGE_PIXELS: '0' })).toThrow(ConfigError);
     expect(() => loadConfig({ MAX_IMAGE_PIXELS: '268402689' })).toThrow(ConfigError);
     expect(() => loadConfig({ UPLOAD_DIR: 'a\0b' })).toThrow(/UPLOAD_DIR/);

@@ -16,9 +16,18 @@ describe('loadConfig', () => {
   });
 
   it('takes REDIS_URL, or builds one from the reference REDIS_HOST/PORT/USERNAME/PASSWORD', () => {
-    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6380/2' }).redis).toEqual({ url: 'redis://127.0.0.1:6380/2', keyPrefix: 'ghostchat:' });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6380/2' }).redis).toEqual({
+      url: 'redis://127.0.0.1:6380/2',
+      keyPrefix: 'ghostchat:',
+    });
     expect(
-      loadConfig({ REDIS_HOST: 'cache.example', REDIS_PORT: '12345', REDIS_USERNAME: 'default', REDIS_PASSWORD: 'p@ss:word', REDIS_TLS: 'true' }).redis,
+      loadConfig({
+        REDIS_HOST: 'cache.example',
+        REDIS_PORT: '12345',
+        REDIS_USERNAME: 'default',
+        REDIS_PASSWORD: 'p@ss:word',
+        REDIS_TLS: 'true',
+      }).redis,
     ).toEqual({ url: 'rediss://default:p%40ss%3Aword@cache.example:12345', keyPrefix: 'ghostchat:' });
     expect(loadConfig({ REDIS_HOST: 'localhost' }).redis?.url).toBe('redis://localhost:6379');
   });

@@ -11,7 +11,9 @@ const MESSAGE_ID = 'msg_1700000000000_0123456789abcdef';
 
 describe('image file names', () => {
   it('generates the reference pattern with 128 random bits, unique each time', () => {
-    const names = new Set(Array.from({ length: 1000 }, () => newImageFilename(MESSAGE_ID, 1700000000001, IMAGE_TYPES.png)));
+    const names = new Set(
+      Array.from({ length: 1000 }, () => newImageFilename(MESSAGE_ID, 1700000000001, IMAGE_TYPES.png)),
+    );
     expect(names.size).toBe(1000);
     for (const name of names) {
       expect(name).toMatch(/^msg_1700000000000_0123456789abcdef_1700000000001_[0-9a-f]{32}\.png$/);
@@ -81,7 +83,8 @@ describe('sniffing and processing', () => {
     for (const format of ['jpeg', 'png', 'gif', 'webp'] as const) {
       expect(sniffImageType(await makeImage(format))?.format).toBe(format);
     }
-    for (const text of ['<svg/>', '<html>', 'BM', 'II*\0', '%PDF', '']) expect(sniffImageType(Buffer.from(text))).toBeNull();
+    for (const text of ['<svg/>', '<html>', 'BM', 'II*\0', '%PDF', ''])
+      expect(sniffImageType(Buffer.from(text))).toBeNull();
   });
 
   const code = (promise: Promise<unknown>) =>
@@ -92,10 +95,12 @@ describe('sniffing and processing', () => {
 
   it('refuses a bomb by its declared size, and images over a lowered bound', async () => {
     expect(await code(processImage(pngBomb(), { maxPixels: 50_000_000 }))).toBe('IMAGE_TOO_MANY_PIXELS');
-    expect(await code(processImage(await makeImage('jpeg', { width: 64, height: 48 }), { maxPixels: 64 * 48 - 1 }))).toBe(
-      'IMAGE_TOO_MANY_PIXELS',
+    expect(
+      await code(processImage(await makeImage('jpeg', { width: 64, height: 48 }), { maxPixels: 64 * 48 - 1 })),
+    ).toBe('IMAGE_TOO_MANY_PIXELS');
+    expect(await code(processImage(await makeImage('jpeg', { width: 64, height: 48 }), { maxPixels: 64 * 48 }))).toBe(
+      'ok',
     );
-    expect(await code(processImage(await makeImage('jpeg', { width: 64, height: 48 }), { maxPixels: 64 * 48 }))).toBe('ok');
   });
 
   it('counts every frame of an animation against the bound', async () => {
@@ -124,7 +129,13 @@ describe('data: URLs', () => {
     const big = `data:image/png;base64,${Buffer.alloc(101).toString('base64')}`;
     expect(() => decodeDataUrl(big, 100)).toThrow(expect.objectContaining({ code: 'IMAGE_TOO_LARGE' }));
     expect(decodeDataUrl(`data:image/png;base64,${Buffer.alloc(100).toString('base64')}`, 100)).toHaveLength(100);
-    for (const url of ['aGVsbG8=', 'data:image/png,hello', 'data:image/png;base64,a$b=', 'data:image/png;base64,abc', 'javascript:alert(1)']) {
+    for (const url of [
+      'aGVsbG8=',
+      'data:image/png,hello',
+      'data:image/png;base64,a$b=',
+      'data:image/png;base64,abc',
+      'javascript:alert(1)',
+    ]) {
       expect(() => decodeDataUrl(url, 100), url).toThrow(expect.objectContaining({ code: 'PAYLOAD_INVALID' }));
     }
   });

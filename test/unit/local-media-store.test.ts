@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalMediaStore } from '../../src/media/local-media-store.js';
 import { removeDir, tempUploadDir } from '../helpers/images.js';
 
-const name = (n: number, ext = 'png') => `msg_1700000000000_0123456789abcdef_1700000000001_${n.toString(16).padStart(32, '0')}.${ext}`;
+const name = (n: number, ext = 'png') =>
+  `msg_1700000000000_0123456789abcdef_1700000000001_${n.toString(16).padStart(32, '0')}.${ext}`;
 
 describe('LocalMediaStore', () => {
   let dir: string;
@@ -56,7 +57,9 @@ describe('LocalMediaStore', () => {
   it('does not let concurrent writes overshoot the bound together', async () => {
     const store = new LocalMediaStore(dir, 1000);
     await store.init();
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => store.write(name(i), Buffer.alloc(300))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => store.write(name(i), Buffer.alloc(300))),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     expect(store.usage().bytes).toBe(900);
   });

@@ -4,7 +4,7 @@ import { MinHeap } from '../../src/lib/min-heap.js';
 describe('MinHeap', () => {
   it('pops in key order whatever the push order, duplicates included', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 50; round++) {
       const heap = new MinHeap<number>((n) => n);
       const values = Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 50));

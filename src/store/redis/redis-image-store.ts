@@ -48,7 +48,14 @@ export class RedisImageStore implements ImageStore {
           this.keys.imageSchedule(),
           ...(record.carrier ? [this.keys.imageByMessage(record.carrier.messageId)] : []),
         ],
-        [JSON.stringify(stored satisfies StoredRecord), key, expiresAt, record.id, scheduleMember(record), expiresAt + IMAGE_SCHEDULE_GRACE_MS],
+        [
+          JSON.stringify(stored satisfies StoredRecord),
+          key,
+          expiresAt,
+          record.id,
+          scheduleMember(record),
+          expiresAt + IMAGE_SCHEDULE_GRACE_MS,
+        ],
       );
     });
   }
@@ -75,7 +82,8 @@ export class RedisImageStore implements ImageStore {
   expireSooner(ref: ImageRef, expiresAt: number): Promise<boolean> {
     return storeCall(
       async () =>
-        (await runScript(this.client, expireImageSoonerScript, this.keysOf(ref), [expiresAt, scheduleMember(ref)])) === 1,
+        (await runScript(this.client, expireImageSoonerScript, this.keysOf(ref), [expiresAt, scheduleMember(ref)])) ===
+        1,
     );
   }
 

@@ -1,13 +1,7 @@
 import type { ChatMessage } from '../../protocol/messages.js';
 import type { DueMessage, MessageRecord, MessageStore } from '../message-store.js';
 import type { RedisKeys } from './keys.js';
-import {
-  appendScript,
-  claimDueScript,
-  expireSoonerScript,
-  listScript,
-  removeScript,
-} from './message-scripts.js';
+import { appendScript, claimDueScript, expireSoonerScript, listScript, removeScript } from './message-scripts.js';
 import type { RedisClient } from './redis-connection.js';
 import { runScript } from './run-script.js';
 import { storeCall } from './store-call.js';
