@@ -29,8 +29,9 @@ describe.each(storeKinds())('send-image on %s', (store) => {
   });
 
   async function start(env: Record<string, string> = {}) {
-    dir = await tempUploadDir();
-    running = await startServer({ store, env: { UPLOAD_DIR: dir, ...env } });
+    // startServer gives each server a temporary upload directory of its own and removes it on close.
+    running = await startServer({ store, env });
+    dir = running.config.media.uploadDir;
     return running;
   }
 

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { closeAllClients, joinedClient, openClient, request } from '../helpers/client.js';
 import { http } from '../helpers/http.js';
-import { makeImage, removeDir, tempUploadDir, upload } from '../helpers/images.js';
+import { makeImage, upload } from '../helpers/images.js';
 import { freePort } from '../helpers/redis-server.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -103,10 +103,7 @@ describe.each(storeKinds())('metrics on %s', (store) => {
   });
 
   it('counts images stored and their bytes', async () => {
-    const dir = await tempUploadDir();
-    // Runs after afterEach has closed the server.
-    onTestFinished(() => removeDir(dir));
-    running = await startServer({ store, env: { METRICS_TOKEN: TOKEN, UPLOAD_DIR: dir } });
+    running = await startServer({ store, env: { METRICS_TOKEN: TOKEN } });
     const uploaded = await upload(running.url, await makeImage('png'));
     expect(uploaded.status).toBe(200);
     const text = await scrape();

@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { makeImage, removeDir, tempUploadDir } from '../helpers/images.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeImage } from '../helpers/images.js';
 import { closeAllClients, joinedClient, nextEvent, openClient, request, type Client } from '../helpers/client.js';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { PrivateRedis } from '../helpers/redis-server.js';
@@ -54,9 +54,7 @@ describe('SIGTERM on a real process', () => {
 
 describe('draining an upload in flight', () => {
   it('answers an upload that was streaming when shutdown began, then stops', async () => {
-    const dir = await tempUploadDir();
-    onTestFinished(() => removeDir(dir));
-    const server = await startServer({ env: { UPLOAD_DIR: dir } });
+    const server = await startServer();
     const image = await makeImage('png');
     const boundary = 'ghostchat-test-boundary';
     const head = Buffer.from(
