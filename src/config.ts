@@ -158,8 +158,11 @@ function mediaFrom(env: Env): MediaConfig {
   };
 }
 
-/** Pure: reads only the object it is given, so tests pass their own. */
-export function loadConfig(env: Env): Config {
+/**
+ * Reads only the object it is given, so tests pass their own; the process environment is the
+ * default, which makes this module the one place that touches process.env.
+ */
+export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = parse(env, 'NODE_ENV', z.enum(['development', 'production', 'test']), 'development');
   const maxTtlSeconds = parse(env, 'MAX_TTL', intInRange(1, 30 * 86_400), '86400');
   const defaultTtlSeconds = parse(env, 'DEFAULT_TTL', intInRange(0, 30 * 86_400), '86400');
