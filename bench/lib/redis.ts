@@ -1,7 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import { freePort } from './servers.js';
+// The same throwaway redis-server the tests use (a plain module: it imports nothing from vitest).
+import { PrivateRedis, redisServerBinary, waitForPing } from '../../test/helpers/redis-server.js';
 
 export interface BenchRedis {
   url: string;
@@ -19,21 +19,6 @@ async function connect(url: string) {
   client.on('error', () => {});
   await client.connect();
   return client;
-}
-
-async function waitForPing(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const client = await connect(url);
-      await client.ping();
-      await client.close();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`redis at ${url} did not answer`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
 async function serverVersion(url: string): Promise<string> {
@@ -66,27 +51,14 @@ export async function openBenchRedis(externalUrl?: string): Promise<BenchRedis> 
       close: () => dropPrefixes(externalUrl, prefixes),
     };
   }
-  const binary = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
-  if (!binary) throw new Error('redis-server is not installed; pass --redis-url or --no-redis');
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  await waitForPing(url, 10_000);
+  if (!redisServerBinary()) throw new Error('redis-server is not installed; pass --redis-url or --no-redis');
+  const redis = await PrivateRedis.start();
   return {
-    url,
-    pid: child.pid!,
-    version: await serverVersion(url),
+    url: redis.url,
+    pid: redis.pid,
+    version: await serverVersion(redis.url),
     newPrefix,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    close: () => redis.stop(),
   };
 }
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { freePort } from '../../test/helpers/redis-server.js';
 import { SOCKET_PATH } from './wire.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,17 +26,6 @@ export interface StartServerOptions {
   cpuProfileDir?: string;
   /** Extra node flags, the same for GhostChat and the baseline. */
   nodeFlags?: string[];
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**

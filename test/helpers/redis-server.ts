@@ -18,7 +18,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(url: string, timeoutMs: number): Promise<void> {
+export async function waitForPing(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 500 } });
@@ -54,6 +54,11 @@ export class PrivateRedis {
     const redis = new PrivateRedis(await freePort(), binary);
     await redis.start();
     return redis;
+  }
+
+  /** The server's process id while it runs (the benchmark reports its CPU). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
   }
 
   get url(): string {
