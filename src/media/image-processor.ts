@@ -1,6 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { AppError } from '../errors.js';
 import { sniffImageType, type ImageType } from './image-type.js';
+import { holdsMarkup } from './markup-scan.js';
 
 export interface ImageLimits {
   /** Declared width x height (all frames together) above which an image is refused undecoded. */
@@ -17,10 +18,6 @@ export interface ProcessedImage {
   frames: number;
 }
 
-// Markup that turns an image into a polyglot a browser or a careless proxy might render. A camera's
-// XMP packet is XML too, so only tags with no business inside a picture are looked for.
-const MARKUP = /<(?:script|html|svg|body|iframe|object|embed|!doctype|\?php)[\s>/]/i;
-
 // libvips caches decoded images by default; a chat server never serves the same upload twice.
 sharp.cache(false);
 
@@ -32,7 +29,7 @@ sharp.cache(false);
 export async function processImage(input: Buffer, limits: ImageLimits): Promise<ProcessedImage> {
   const type = sniffImageType(input);
   if (!type) throw new AppError('IMAGE_TYPE_UNSUPPORTED');
-  if (MARKUP.test(input.toString('latin1'))) {
+  if (holdsMarkup(input)) {
     throw new AppError('IMAGE_TYPE_UNSUPPORTED', 'The file holds markup as well as an image; refused');
   }
   const open = () => sharp(input, { animated: type.animatable, limitInputPixels: limits.maxPixels, failOn: 'error' });
