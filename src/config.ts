@@ -40,8 +40,10 @@ export interface MediaConfig {
   maxUploadBytesTotal: number;
   /** Declared width x height (all frames) above which an image is refused before decoding. */
   maxImagePixels: number;
-  /** Images buffered and decoded at once; more wait their turn, so memory stays bounded. */
+  /** Images held in memory and decoded at once; more wait their turn, so memory stays bounded. */
   maxConcurrentImages: number;
+  /** Images arriving or waiting for a turn (uploads wait sealed on disk); beyond that, IMAGES_BUSY. */
+  maxQueuedImages: number;
   /** How often files without a live key are removed (also once at start-up). */
   orphanSweepMs: number;
 }
@@ -153,7 +155,8 @@ function mediaFrom(env: Env): MediaConfig {
     maxUploadBytesTotal,
     // Far below sharp's default (268 MP): 50 MP is a 200 MB RGBA bitmap once decoded.
     maxImagePixels: parse(env, 'MAX_IMAGE_PIXELS', intInRange(1, 100_000_000), '50000000'),
-    maxConcurrentImages: parse(env, 'MAX_CONCURRENT_IMAGES', intInRange(1, 64), '4'),
+    maxConcurrentImages: parse(env, 'MAX_CONCURRENT_IMAGES', intInRange(1, 64), '2'),
+    maxQueuedImages: parse(env, 'MAX_QUEUED_IMAGES', intInRange(0, 1024), '32'),
     orphanSweepMs: parse(env, 'ORPHAN_SWEEP_MS', intInRange(1000, 86_400_000), '3600000'),
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -25,6 +26,7 @@ import { createIdGenerator } from './lib/ids.js';
 import { Semaphore } from './lib/semaphore.js';
 import { processImage } from './media/image-processor.js';
 import { LocalMediaStore } from './media/local-media-store.js';
+import { UploadStaging } from './media/upload-staging.js';
 import { buildImageSchemas } from './protocol/image-schemas.js';
 import { packageVersion } from './lib/version.js';
 import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
@@ -85,6 +87,10 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
   );
 
   const media = new LocalMediaStore(config.media.uploadDir, config.media.maxUploadBytesTotal);
+  // Inside the upload directory: the one place a read-only deployment is sure to be able to write.
+  const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'));
+  const busy = () => new AppError('IMAGES_BUSY');
+  const { maxConcurrentImages, maxQueuedImages } = config.media;
   const images = new ImageService({
     images: stores.images,
     media,
@@ -98,11 +104,9 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     clock,
     newId: createIdGenerator(clock),
     process: processImage,
-    gate: new Semaphore(
-      config.media.maxConcurrentImages,
-      4 * config.media.maxConcurrentImages,
-      () => new AppError('IMAGES_BUSY'),
-    ),
+    admission: new Semaphore(maxConcurrentImages + maxQueuedImages, 0, busy),
+    // Its queue never fills: admission lets no more in than it has room for.
+    gate: new Semaphore(maxConcurrentImages, maxQueuedImages, busy),
     log,
     metrics,
   });
@@ -116,6 +120,9 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     loggerInstance: httpLog,
     logController: new RequestLogController(),
     bodyLimit: 64 * 1024,
+    // Node's own bound on receiving a request, which Fastify turns off: an upload that trickles in
+    // would otherwise hold its place among the images being received for ever.
+    requestTimeout: 300_000,
     // Request ids are counters, not derived from anything about the client.
     requestIdHeader: false,
   });
@@ -138,6 +145,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
   void app.register(
     imageRoutes({
       images,
+      stage: (source) => staging.stage(source),
       maxUploadBytes: config.media.maxUploadBytes,
       maxTtlSeconds: config.limits.maxTtlSeconds,
       now,
@@ -215,6 +223,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
         log.warn({ event: 'store-unavailable-at-start' }, 'store not reachable; serving anyway and retrying');
       }
       await media.init();
+      await staging.init();
       const address = await app.listen({ port, host });
       if (metricsApp && config.metrics.port !== null) {
         await metricsApp.listen({ port: config.metrics.port, host: config.metrics.host });

@@ -1,8 +1,17 @@
+import { pipeline, Readable, type Transform } from 'node:stream';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
-import { openImage, sealImage } from '../media/image-cipher.js';
+import {
+  decodeKey,
+  encodeKey,
+  newImageKey,
+  openingStream,
+  plainSize,
+  sealedSize,
+  sealingStream,
+} from '../media/image-cipher.js';
 import { imageUrl, isImageFilename, isImageId, newImageFilename } from '../media/image-names.js';
 import type { ImageLimits, ProcessedImage } from '../media/image-processor.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -13,9 +22,12 @@ import type { ImageCarrier, ImageRecord, ImageRef, ImageStore } from '../store/i
 import type { Member, MessageService, TtlPolicy } from './message-service.js';
 import type { RoomEvents } from './room-events.js';
 
-/** An image as a transport received it. Read only once a processing slot is free. */
+/** An image as a transport received it. */
 export interface ImageInput {
-  bytes: Buffer;
+  /** The bytes, asked for only once a processing slot is free (an HTTP upload waits on disk till then). */
+  load(): Promise<Buffer>;
+  /** Frees whatever held the bytes while they waited; called once, whatever happened. */
+  release?(): Promise<void>;
   name?: string | null;
   /** Seconds; 0 burns after reading; absent means the default. */
   ttl?: number | null;
@@ -35,20 +47,30 @@ export interface ImageServiceDeps {
   newId: IdGenerator;
   /** Validates and scrubs an upload (processImage; injected so the domain does no decoding of its own). */
   process: (bytes: Buffer, limits: ImageLimits) => Promise<ProcessedImage>;
-  /** Bounds how many images are buffered and decoded at once. */
+  /** Bounds how many images are taken in at once (received, waiting or processed); the rest are refused. */
+  admission: Semaphore;
+  /** Bounds how many images are held in memory and decoded at once; the admitted rest wait for it. */
   gate: Semaphore;
   log: Logger;
   metrics?: Metrics;
 }
 
 export interface OpenedImage {
-  bytes: Buffer;
+  /** The plain bytes as they are read and opened; each segment is authenticated before it flows. */
+  stream: Readable;
+  bytes: number;
   mimeType: string;
   expiresAt: number;
   burnAfterReading: boolean;
 }
 
 const MAX_NAME_LENGTH = 255;
+const WRITE_CHUNK = 64 * 1024;
+
+/** Views of `bytes` in chunks, so a write stream takes them in its own pace (no copies). */
+function* chunksOf(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += WRITE_CHUNK) yield bytes.subarray(at, at + WRITE_CHUNK);
+}
 
 /** The client's name for its picture, as display text only: no control characters, bounded. */
 function displayName(name: string | null | undefined, ext: string): string {
@@ -106,21 +128,29 @@ export class ImageService {
     const now = this.deps.clock();
     const record = await this.deps.images.getByFilename(filename, now);
     if (!record) throw new AppError('NOT_FOUND');
-    const sealed = await this.deps.media.read(filename);
-    if (!sealed) throw new AppError('NOT_FOUND');
-    let bytes: Buffer;
+    const reader = await this.deps.media.read(filename);
+    if (!reader) throw new AppError('NOT_FOUND');
+    const bytes = plainSize(reader.bytes);
+    let opening: Transform;
     try {
-      bytes = openImage(sealed, record.key, filename);
+      if (bytes === null) throw new Error('not a sealed file');
+      opening = openingStream(decodeKey(record.key), filename);
     } catch {
-      this.deps.log.warn({ event: 'image-unreadable' }, 'a stored image did not decrypt; treating it as gone');
+      reader.stream.destroy();
+      this.unreadable();
       throw new AppError('NOT_FOUND');
     }
+    // A file that fails to open part-way (tampered, or under another key) ends the response there,
+    // before any byte of the segment that failed.
+    pipeline(reader.stream, opening, (err) => {
+      if (err?.message.startsWith('the sealed bytes')) this.unreadable();
+    });
     let expiresAt = record.expiresAt;
     if (record.ttl === 0) {
       const burnAt = now + this.deps.policy.burnAfterReadSeconds * 1000;
       if (await this.deps.images.expireSooner(record, burnAt)) expiresAt = burnAt;
     }
-    return { bytes, mimeType: record.mimeType, expiresAt, burnAfterReading: record.ttl === 0 };
+    return { stream: opening, bytes, mimeType: record.mimeType, expiresAt, burnAfterReading: record.ttl === 0 };
   }
 
   /** DELETE /api/image/:imageId: bytes and metadata now, and the carrying message with them. */
@@ -179,22 +209,44 @@ export class ImageService {
     return removed;
   }
 
-  private async store(
+  private store(
     read: () => Promise<ImageInput>,
     messageId: string,
     carrier: ImageCarrier | null,
   ): Promise<ImageRecord> {
-    const { policy, clock } = this.deps;
-    const { image, input } = await this.deps.gate.run(async () => {
+    return this.deps.admission.run(async () => {
       const input = await read();
-      if (input.bytes.length > policy.maxUploadBytes) throw new AppError('IMAGE_TOO_LARGE');
-      return { image: await this.deps.process(input.bytes, policy), input };
+      try {
+        return await this.deps.gate.run(async () => {
+          const bytes = await input.load();
+          await input.release?.();
+          if (bytes.length > this.deps.policy.maxUploadBytes) throw new AppError('IMAGE_TOO_LARGE');
+          return this.keep(await this.deps.process(bytes, this.deps.policy), input, messageId, carrier);
+        });
+      } finally {
+        await input.release?.();
+      }
     });
+  }
+
+  /** Seals the processed image to storage under a fresh key, then records it (and the key) in the store. */
+  private async keep(
+    image: ProcessedImage,
+    input: ImageInput,
+    messageId: string,
+    carrier: ImageCarrier | null,
+  ): Promise<ImageRecord> {
+    const { policy, clock } = this.deps;
     const ttl = input.ttl ?? policy.defaultTtlSeconds;
     const now = clock();
     const filename = newImageFilename(messageId, now, image.type);
-    const { sealed, key } = sealImage(image.bytes, filename);
-    await this.deps.media.write(filename, sealed);
+    const key = newImageKey();
+    const sealedBytes = sealedSize(image.bytes.length);
+    await this.deps.media.write(
+      filename,
+      Readable.from(chunksOf(image.bytes)).pipe(sealingStream(key, filename)),
+      sealedBytes,
+    );
     const record: ImageRecord = {
       id: this.deps.newId('img'),
       filename,
@@ -206,7 +258,7 @@ export class ImageService {
       ttl,
       createdAt: now,
       expiresAt: now + (ttl === 0 ? policy.maxTtlSeconds : ttl) * 1000,
-      key,
+      key: encodeKey(key),
     };
     try {
       await this.deps.images.put(record);
@@ -214,8 +266,12 @@ export class ImageService {
       await this.deps.media.delete(filename).catch(() => false);
       throw err;
     }
-    this.deps.metrics?.imageStored(sealed.length);
+    this.deps.metrics?.imageStored(sealedBytes);
     return record;
+  }
+
+  private unreadable(): void {
+    this.deps.log.warn({ event: 'image-unreadable' }, 'a stored image did not open; treating it as gone');
   }
 
   /** Undoes a store whose message could not be stored. */

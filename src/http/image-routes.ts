@@ -1,18 +1,25 @@
+import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ImageInput, ImageService } from '../domain/image-service.js';
 import { AppError } from '../errors.js';
 import { imageUrl } from '../media/image-names.js';
+import type { StagedUpload } from '../media/upload-staging.js';
 import { parseOr } from './parse.js';
 import type { RouteDoc } from './route-doc.js';
 
 export interface ImageRouteDeps {
   images: ImageService;
+  /** Takes an upload off the wire as it arrives, sealed, onto disk (UploadStaging#stage). */
+  stage: (source: Readable) => Promise<StagedUpload>;
   maxUploadBytes: number;
   maxTtlSeconds: number;
   now: () => number;
 }
+
+/** More than any multipart envelope around one image and the two small fields needs. */
+const MULTIPART_OVERHEAD = 64 * 1024;
 
 /** The CSP of a served image: nothing may load, run or frame it, even if a browser renders it as a page. */
 const IMAGE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
@@ -89,7 +96,7 @@ export function imageRoutes(deps: ImageRouteDeps) {
   const docs = imageDocs(UploadFields);
   return async (app: FastifyInstance) => {
     // Scoped to these routes. Busboy counts the file's bytes as they stream in and stops at the
-    // limit: the part is never buffered past it and nothing reaches disk.
+    // limit; the part streams on into a sealed staging file, never whole into memory.
     await app.register(multipart, {
       limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 64 },
       throwFileSizeLimit: true,
@@ -98,23 +105,35 @@ export function imageRoutes(deps: ImageRouteDeps) {
     app.post('/api/upload-image', { config: { doc: docs.upload } }, async (request) => {
       if (!request.isMultipart())
         throw new AppError('PAYLOAD_INVALID', 'Send multipart/form-data with an `image` file');
+      // A declared length that cannot hold an allowed image is refused before a byte is read.
+      if (Number(request.headers['content-length']) > deps.maxUploadBytes + MULTIPART_OVERHEAD) {
+        throw new AppError('IMAGE_TOO_LARGE');
+      }
       const read = async (): Promise<ImageInput> => {
         const fields: Record<string, string> = {};
-        let file: { bytes: Buffer; name: string } | null = null;
-        for await (const part of request.parts()) {
-          if (part.type === 'field') {
-            if (typeof part.value === 'string') fields[part.fieldname] = part.value;
-            continue;
+        let file: { staged: StagedUpload; name: string } | null = null;
+        try {
+          for await (const part of request.parts()) {
+            if (part.type === 'field') {
+              if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+              continue;
+            }
+            if (part.fieldname !== 'image' || file) {
+              part.file.resume();
+              throw new AppError('PAYLOAD_INVALID', 'Send exactly one file, in the `image` field');
+            }
+            // Busboy stops the part at the size limit; what was staged of it is discarded below.
+            file = { staged: await deps.stage(part.file), name: part.filename };
+            if (part.file.truncated) throw new AppError('IMAGE_TOO_LARGE');
           }
-          if (part.fieldname !== 'image' || file) {
-            part.file.resume();
-            throw new AppError('PAYLOAD_INVALID', 'Send exactly one file, in the `image` field');
-          }
-          file = { bytes: await part.toBuffer(), name: part.filename };
+          if (!file) throw new AppError('PAYLOAD_INVALID', 'The `image` file is missing');
+          const { ttl } = parseOr(UploadFields, fields);
+          const { staged, name } = file;
+          return { load: () => staged.load(), release: () => staged.discard(), name, ttl };
+        } catch (err) {
+          await file?.staged.discard();
+          throw err;
         }
-        if (!file) throw new AppError('PAYLOAD_INVALID', 'The `image` file is missing');
-        const { ttl } = parseOr(UploadFields, fields);
-        return { bytes: file.bytes, name: file.name, ttl };
       };
       const record = await deps.images.upload(() => read().catch(toUploadError));
       return {
@@ -139,7 +158,8 @@ export function imageRoutes(deps: ImageRouteDeps) {
           .header('Referrer-Policy', 'no-referrer')
           // Never `public`: a shared cache would outlive the image. A burning image is not cached at all.
           .header('Cache-Control', image.burnAfterReading ? 'private, no-store' : `private, max-age=${remaining}`)
-          .send(image.bytes)
+          .header('Content-Length', image.bytes)
+          .send(image.stream)
       );
     });
 

@@ -1,16 +1,19 @@
-import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.js';
 import { isImageFilename } from './image-names.js';
-import type { MediaStore, MediaUsage, StoredFile } from './media-store.js';
+import type { MediaReader, MediaStore, MediaUsage, StoredFile } from './media-store.js';
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
 /**
- * Sealed images as files in one directory (UPLOAD_DIR), owner-only. Disk use is bounded: bytes are
- * reserved before a write, so concurrent uploads cannot overshoot the limit together.
+ * Sealed images as files in one directory (UPLOAD_DIR), owner-only. Disk use is bounded: a file's
+ * bytes are reserved before it is written, so concurrent uploads cannot overshoot the limit together.
  */
 export class LocalMediaStore implements MediaStore {
   private readonly dir: string;
@@ -31,26 +34,43 @@ export class LocalMediaStore implements MediaStore {
     for (const file of await this.list()) this.account(file.filename, file.bytes);
   }
 
-  async write(filename: string, bytes: Buffer): Promise<void> {
+  async write(filename: string, source: Readable, bytes: number): Promise<void> {
     const target = this.pathOf(filename);
     if (target === null) throw new Error('refusing to write a file that is not a generated image name');
-    if (this.used + bytes.length > this.maxTotalBytes) {
-      throw new AppError('STORAGE_FULL');
-    }
-    this.account(filename, bytes.length);
+    if (this.used + bytes > this.maxTotalBytes) throw new AppError('STORAGE_FULL');
+    this.account(filename, bytes);
+    let written = 0;
+    const measure = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        written += chunk.length;
+        done(written > bytes ? new Error('the source is longer than declared') : null, chunk);
+      },
+      flush(done) {
+        done(written < bytes ? new Error('the source is shorter than declared') : null);
+      },
+    });
     try {
-      await writeFile(target, bytes, { flag: 'wx', mode: 0o600 });
+      await pipeline(source, measure, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
     } catch (err) {
       this.forget(filename);
+      // `wx` failing means the file was someone else's: only a file this call created is removed.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(target).catch(() => undefined);
       throw err;
     }
   }
 
-  async read(filename: string): Promise<Buffer | null> {
+  async read(filename: string): Promise<MediaReader | null> {
     const target = this.pathOf(filename);
     if (target === null) return null;
     try {
-      return await readFile(target);
+      const handle = await open(target, 'r');
+      try {
+        const { size } = await handle.stat();
+        return { bytes: size, stream: handle.createReadStream() };
+      } catch (err) {
+        await handle.close();
+        throw err;
+      }
     } catch (err) {
       if (isMissing(err)) return null;
       throw err;

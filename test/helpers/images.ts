@@ -72,8 +72,18 @@ export async function removeDir(dir: string | undefined): Promise<void> {
   if (dir) await rm(dir, { recursive: true, force: true });
 }
 
+/** The files in an upload directory (the staging directory inside it is not one of them). */
 export async function filesIn(dir: string): Promise<string[]> {
-  return (await readdir(dir)).sort();
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries
+    .filter((e) => !e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Uploads still being received or waiting to be processed: the upload directory's `.staging`. */
+export async function stagedFiles(dir: string): Promise<string[]> {
+  return (await readdir(path.join(dir, '.staging')).catch(() => [])).sort();
 }
 
 export async function fileBytes(dir: string, name: string): Promise<Buffer> {

@@ -9,7 +9,8 @@ describe('image configuration', () => {
       maxUploadBytes: 10 * 1024 * 1024,
       maxUploadBytesTotal: 1024 ** 3,
       maxImagePixels: 50_000_000,
-      maxConcurrentImages: 4,
+      maxConcurrentImages: 2,
+      maxQueuedImages: 32,
       orphanSweepMs: 3_600_000,
     });
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import { openImage, sealImage, sealedSize } from '../../src/media/image-cipher.js';
 import { isImageFilename, isImageId, newImageFilename } from '../../src/media/image-names.js';
 import { processImage } from '../../src/media/image-processor.js';
 import { IMAGE_TYPES, sniffImageType } from '../../src/media/image-type.js';
@@ -51,30 +50,6 @@ describe('image file names', () => {
     for (const name of bad) expect(isImageFilename(name), String(name)).toBe(false);
     expect(isImageId('img_1700000000000_0123456789abcdef')).toBe(true);
     expect(isImageId('img_1700000000000_0123456789abcdef/../x')).toBe(false);
-  });
-});
-
-describe('sealing images', () => {
-  it('round-trips, and the sealed bytes hold neither the plain bytes nor the key', () => {
-    const plain = Buffer.from('\x89PNG\r\n\x1a\n pretend image bytes, long enough to matter');
-    const { sealed, key } = sealImage(plain, 'a.png');
-    expect(sealed.length).toBe(sealedSize(plain.length));
-    expect(sealed.includes(plain.subarray(0, 8))).toBe(false);
-    expect(sealed.includes(Buffer.from(key, 'base64'))).toBe(false);
-    expect(openImage(sealed, key, 'a.png').equals(plain)).toBe(true);
-  });
-
-  it('uses a fresh key per image and refuses a wrong key, a wrong name or a flipped bit', () => {
-    const plain = Buffer.from('same bytes');
-    const a = sealImage(plain, 'a.png');
-    const b = sealImage(plain, 'a.png');
-    expect(a.key).not.toBe(b.key);
-    expect(a.sealed.equals(b.sealed)).toBe(false);
-    expect(() => openImage(a.sealed, b.key, 'a.png')).toThrow();
-    expect(() => openImage(a.sealed, a.key, 'b.png')).toThrow();
-    const flipped = Buffer.from(a.sealed);
-    flipped[flipped.length - 1]! ^= 1;
-    expect(() => openImage(flipped, a.key, 'a.png')).toThrow();
   });
 });
 

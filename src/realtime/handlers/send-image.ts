@@ -22,7 +22,7 @@ export function sendImage(io: Server, images: GatewayImages): EventHandler<SendI
     if (agentId === undefined) throw new AppError('NOT_A_MEMBER');
     const read = async () => ({
       // The binary attachment when there is one; the data URL is then never decoded.
-      bytes: imageData.blob ?? decodeDataUrl(imageData.data ?? '', images.maxImageBytes),
+      load: async () => imageData.blob ?? decodeDataUrl(imageData.data ?? '', images.maxImageBytes),
       name: imageData.name,
       ttl,
     });
