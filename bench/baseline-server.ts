@@ -4,7 +4,9 @@
  * is re-emitted to the room as `new-message`; no validation, no store, no logging.
  *
  * It also answers `GET /api/room/:token/messages` with a fixed body of BASELINE_HISTORY messages
- * (serialised per request like a real handler would), as the floor for the history scenario.
+ * (serialised per request like a real handler would), as the floor for the history scenario, and
+ * `POST /api/upload-image` by reading the body and dropping it: what receiving the bytes costs Node
+ * itself, the floor for the images scenario.
  *
  * Env: PORT (required), HOST (default 127.0.0.1), BASELINE_HISTORY (default 500).
  */
@@ -30,6 +32,14 @@ const http = createServer((req, res) => {
     const body = JSON.stringify({ messages: history, count: history.length, timestamp: new Date().toISOString() });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     res.end(body);
+    return;
+  }
+  if (req.method === 'POST' && req.url === '/api/upload-image') {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"success":true}');
+    });
     return;
   }
   if (!req.url?.startsWith('/socket.io/')) {

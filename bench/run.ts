@@ -206,14 +206,21 @@ async function main(): Promise<number> {
     }
 
     if (has('images')) {
+      const upload = await imageUpload(options.images.sizeMb);
+      const { uploads, sizeMb } = options.images;
+      const baseline = await withServer('baseline', null, (s) => runImages(s, upload, uploads, sizeMb));
+      log(`images on baseline: ${JSON.stringify(baseline)}`);
       results.images = await withServer('memory', null, async (s) => {
         if (!(await uploadRouteExists(s)))
           return {
             available: false as const,
             note: 'not yet available: POST /api/upload-image does not exist in this build',
           };
-        const upload = await imageUpload(options.images.sizeMb);
-        return runImages(s, upload, options.images.uploads, options.images.sizeMb);
+        const ghost = await runImages(s, upload, uploads, sizeMb);
+        return {
+          ...ghost,
+          baseline: { peakRssGrowthMb: baseline.peakRssGrowthMb, throughputMbPerSec: baseline.throughputMbPerSec },
+        };
       });
       log(`images: ${JSON.stringify(results.images)}`);
     }

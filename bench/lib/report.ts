@@ -157,8 +157,10 @@ export function rows(r: Results): Row[] {
             metric: `images: ${i.uploads} concurrent ${i.sizeMb} MB uploads, peak RSS growth MB (MB/s)`,
             store: 'memory',
             ghost: `${fmt(i.peakRssGrowthMb)} (${fmt(i.throughputMbPerSec)} MB/s, ${i.ok}/${i.uploads} ok)`,
-            baseline: '-',
-            ratio: '-',
+            baseline: i.baseline
+              ? `${fmt(i.baseline.peakRssGrowthMb)} (${fmt(i.baseline.throughputMbPerSec)} MB/s, receive only)`
+              : '-',
+            ratio: i.baseline ? fmt(ratioOf(i.peakRssGrowthMb, i.baseline.peakRssGrowthMb), 2) : '-',
             target: '< 64 MB',
             verdict: judged(i.peakRssGrowthMb < 64 && i.ok === i.uploads),
           }

@@ -16,6 +16,8 @@ export type ImagesResult =
       throughputMbPerSec: number;
       rssBeforeMb: number;
       peakRssGrowthMb: number;
+      /** The bare receiver's figures for the same uploads in the same run. */
+      baseline?: { peakRssGrowthMb: number; throughputMbPerSec: number };
     };
 
 interface Reply {
@@ -79,7 +81,7 @@ export async function runImages(
   upload: { body: Buffer; contentType: string },
   count: number,
   sizeMb: number,
-): Promise<ImagesResult> {
+): Promise<Extract<ImagesResult, { available: true }>> {
   const base = server.url.replace('ws://', 'http://');
   const before = rssBytes(server.pid);
   const started = performance.now();
