@@ -88,7 +88,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
 
   const media = new LocalMediaStore(config.media.uploadDir, config.media.maxUploadBytesTotal);
   // Inside the upload directory: the one place a read-only deployment is sure to be able to write.
-  const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'));
+  const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'), clock);
   const busy = () => new AppError('IMAGES_BUSY');
   const { maxConcurrentImages, maxQueuedImages } = config.media;
   const images = new ImageService({
@@ -204,6 +204,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
     batchSize: 1000,
     sweepMs: config.media.orphanSweepMs,
     sweepMinAgeMs: 60_000,
+    sweepStaging: () => staging.sweep(),
   });
   const keeper = new PresenceKeeper(stores.presence, gateway, clock, log, config.heartbeatMs);
   metrics.collectFrom({

@@ -10,6 +10,8 @@ export interface ImageJanitorOptions {
   sweepMs: number;
   /** Files younger than this are never swept: their record may be on its way. */
   sweepMinAgeMs: number;
+  /** Removes uploads that crashed processes left half-received; returns how many. */
+  sweepStaging?: () => Promise<number>;
 }
 
 /**
@@ -30,6 +32,8 @@ export class ImageJanitor {
       async () => {
         const removed = await images.sweepOrphans(options.sweepMinAgeMs);
         if (removed > 0) log.info({ event: 'image-orphans-removed', count: removed }, 'removed orphaned image files');
+        const staged = (await options.sweepStaging?.()) ?? 0;
+        if (staged > 0) log.info({ event: 'staged-uploads-removed', count: staged }, 'removed stale staged uploads');
       },
       options.sweepMs,
       (err) => log.warn({ event: 'image-sweep-failed', err: err.message }, 'orphan sweep failed; will retry'),

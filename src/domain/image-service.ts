@@ -26,8 +26,10 @@ import type { RoomEvents } from './room-events.js';
 export interface ImageInput {
   /** The bytes, asked for only once a processing slot is free (an HTTP upload waits on disk till then). */
   load(): Promise<Buffer>;
-  /** Frees whatever held the bytes while they waited; called once, whatever happened. */
+  /** Frees whatever held the bytes while they waited; called whatever happened, maybe twice. */
   release?(): Promise<void>;
+  /** Whether whoever sent the image has gone away meanwhile: then it is dropped unprocessed. */
+  abandoned?(): boolean;
   name?: string | null;
   /** Seconds; 0 burns after reading; absent means the default. */
   ttl?: number | null;
@@ -137,18 +139,23 @@ export class ImageService {
       opening = openingStream(decodeKey(record.key), filename);
     } catch {
       reader.stream.destroy();
-      this.unreadable();
+      this.unreadable('its file is not a sealed image; answered 404');
       throw new AppError('NOT_FOUND');
     }
     // A file that fails to open part-way (tampered, or under another key) ends the response there,
-    // before any byte of the segment that failed.
+    // before any byte of the segment that failed. A reader that goes away is no failure.
     pipeline(reader.stream, opening, (err) => {
-      if (err?.message.startsWith('the sealed bytes')) this.unreadable();
+      if (err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') this.unreadable('its answer was cut off');
     });
     let expiresAt = record.expiresAt;
     if (record.ttl === 0) {
       const burnAt = now + this.deps.policy.burnAfterReadSeconds * 1000;
-      if (await this.deps.images.expireSooner(record, burnAt)) expiresAt = burnAt;
+      try {
+        if (await this.deps.images.expireSooner(record, burnAt)) expiresAt = burnAt;
+      } catch (err) {
+        opening.destroy();
+        throw err;
+      }
     }
     return { stream: opening, bytes, mimeType: record.mimeType, expiresAt, burnAfterReading: record.ttl === 0 };
   }
@@ -218,6 +225,7 @@ export class ImageService {
       const input = await read();
       try {
         return await this.deps.gate.run(async () => {
+          if (input.abandoned?.()) throw new AppError('PAYLOAD_INVALID', 'The upload was abandoned');
           const bytes = await input.load();
           await input.release?.();
           if (bytes.length > this.deps.policy.maxUploadBytes) throw new AppError('IMAGE_TOO_LARGE');
@@ -270,8 +278,8 @@ export class ImageService {
     return record;
   }
 
-  private unreadable(): void {
-    this.deps.log.warn({ event: 'image-unreadable' }, 'a stored image did not open; treating it as gone');
+  private unreadable(outcome: string): void {
+    this.deps.log.warn({ event: 'image-unreadable' }, `a stored image did not open; ${outcome}`);
   }
 
   /** Undoes a store whose message could not be stored. */

@@ -122,14 +122,23 @@ export function imageRoutes(deps: ImageRouteDeps) {
               part.file.resume();
               throw new AppError('PAYLOAD_INVALID', 'Send exactly one file, in the `image` field');
             }
-            // Busboy stops the part at the size limit; what was staged of it is discarded below.
+            // Busboy stops counting the part at the size limit: staging stops there too, and what
+            // was staged of it is discarded below.
+            const tooLarge = new AppError('IMAGE_TOO_LARGE');
+            part.file.once('limit', () => part.file.destroy(tooLarge));
             file = { staged: await deps.stage(part.file), name: part.filename };
-            if (part.file.truncated) throw new AppError('IMAGE_TOO_LARGE');
+            if (part.file.truncated) throw tooLarge;
           }
           if (!file) throw new AppError('PAYLOAD_INVALID', 'The `image` file is missing');
           const { ttl } = parseOr(UploadFields, fields);
           const { staged, name } = file;
-          return { load: () => staged.load(), release: () => staged.discard(), name, ttl };
+          return {
+            load: () => staged.load(),
+            release: () => staged.discard(),
+            abandoned: () => request.raw.socket.destroyed,
+            name,
+            ttl,
+          };
         } catch (err) {
           await file?.staged.discard();
           throw err;

@@ -190,9 +190,10 @@ async function readExactly(file: FileHandle, into: Buffer, position: number): Pr
 /** The plain length of a sealed file of `sealedBytes`, or null when no sealed file has that length. */
 export function plainSize(sealedBytes: number): number | null {
   const body = sealedBytes - HEADER_BYTES;
-  if (body < TAG_BYTES) return null;
-  const segmentCount = Math.ceil(body / SEALED_SEGMENT);
-  return body - segmentCount * TAG_BYTES;
+  const lastSegment = body % SEALED_SEGMENT;
+  // Every segment ends in a tag: a last segment shorter than one cannot have been written.
+  if (body < TAG_BYTES || (lastSegment > 0 && lastSegment < TAG_BYTES)) return null;
+  return body - Math.ceil(body / SEALED_SEGMENT) * TAG_BYTES;
 }
 
 export function encodeKey(key: Buffer): string {

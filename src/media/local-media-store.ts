@@ -37,6 +37,7 @@ export class LocalMediaStore implements MediaStore {
   async write(filename: string, source: Readable, bytes: number): Promise<void> {
     const target = this.pathOf(filename);
     if (target === null) throw new Error('refusing to write a file that is not a generated image name');
+    if (this.sizes.has(filename)) throw new Error('refusing to overwrite a stored image');
     if (this.used + bytes > this.maxTotalBytes) throw new AppError('STORAGE_FULL');
     this.account(filename, bytes);
     let written = 0;
@@ -52,8 +53,9 @@ export class LocalMediaStore implements MediaStore {
     try {
       await pipeline(source, measure, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
     } catch (err) {
+      // Only what this call reserved is forgotten (the name was not known before it), and a file
+      // is removed only if this call created it: `wx` failing means it was someone else's.
       this.forget(filename);
-      // `wx` failing means the file was someone else's: only a file this call created is removed.
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(target).catch(() => undefined);
       throw err;
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,18 +14,56 @@ export interface StagedUpload {
   discard(): Promise<void>;
 }
 
+/** Older than any upload can be and still be waiting: receiving is bounded (300 s), the queue too. */
+const STALE_MS = 15 * 60_000;
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
 /**
  * Where uploads land while they arrive: a private directory of sealed files, each under a key that
  * exists only in this process's memory. Uploads stream in at the client's pace without holding a
  * processing slot or their bytes in memory, and what a crash leaves behind can never be opened.
+ * Each process stages in a directory of its own under `root`, so nodes that share an upload
+ * directory never touch each other's uploads; what crashed processes left is swept by age.
  */
 export class UploadStaging {
-  constructor(private readonly dir: string) {}
+  private readonly dir: string;
 
-  /** Creates the directory, emptied: files from an earlier run are sealed under keys that died with it. */
+  constructor(
+    private readonly root: string,
+    private readonly now: () => number,
+  ) {
+    this.dir = path.join(root, randomBytes(8).toString('hex'));
+  }
+
   async init(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.sweep();
+  }
+
+  /** Deletes staged files older than `maxAgeMs` (sealed under keys that died with their process). */
+  async sweep(maxAgeMs = STALE_MS): Promise<number> {
+    const cutoff = this.now() - maxAgeMs;
+    let removed = 0;
+    for (const entry of await readdir(this.root, { withFileTypes: true }).catch(() => [])) {
+      const dir = path.join(this.root, entry.name);
+      if (!entry.isDirectory() || dir === this.dir) continue;
+      for (const name of await readdir(dir).catch(() => [])) {
+        const file = path.join(dir, name);
+        try {
+          if ((await stat(file)).mtimeMs > cutoff) continue;
+          await unlink(file);
+          removed++;
+        } catch (err) {
+          if (!isMissing(err)) throw err;
+        }
+      }
+      // Emptied, or an idle node's: either way it is made again when next needed.
+      await rmdir(dir).catch(() => undefined);
+    }
+    return removed;
   }
 
   /** Streams `source` to a sealed staging file; on any failure the file is gone before this rejects. */
@@ -40,6 +78,8 @@ export class UploadStaging {
       await unlink(file).catch(() => undefined);
     };
     try {
+      // Another node's sweep may have taken this directory away while it stood empty.
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await pipeline(source, sealingStream(key, name), createWriteStream(file, { flags: 'wx', mode: 0o600 }));
     } catch (err) {
       await discard();

@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -81,9 +81,58 @@ export async function filesIn(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Uploads still being received or waiting to be processed: the upload directory's `.staging`. */
+/**
+ * Uploads still being received or waiting to be processed, as paths under the upload directory
+ * (`.staging/<one directory per server process>/<file>`).
+ */
 export async function stagedFiles(dir: string): Promise<string[]> {
-  return (await readdir(path.join(dir, '.staging')).catch(() => [])).sort();
+  const entries = await readdir(path.join(dir, '.staging'), { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+const BOUNDARY = '----ghostchat-test';
+
+/** The start of a multipart body whose one part, `image`, follows. */
+export function multipartHead(filename = 'photo.png'): Buffer {
+  return Buffer.from(
+    `--${BOUNDARY}\r\ncontent-disposition: form-data; name="image"; filename="${filename}"\r\n` +
+      'content-type: image/png\r\n\r\n',
+  );
+}
+export const MULTIPART_TAIL = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
+
+export interface RawUpload {
+  request: ClientRequest;
+  response: Promise<{ status: number; body: string }>;
+}
+
+/** A hand-driven upload: the test decides what is sent when (or never). */
+export function rawUpload(baseUrl: string, headers: Record<string, string | number>): RawUpload {
+  const { hostname, port } = new URL(baseUrl);
+  const request = httpRequest({
+    host: hostname,
+    port,
+    path: '/api/upload-image',
+    method: 'POST',
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...headers },
+  });
+  // Writes after the server has answered (or after the test walked away) may fail: expected.
+  request.on('error', () => undefined);
+  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    request.on('response', (res: IncomingMessage) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+  });
+  // A test that walks away from its upload does not await the answer.
+  response.catch(() => undefined);
+  return { request, response };
 }
 
 export async function fileBytes(dir: string, name: string): Promise<Buffer> {

@@ -69,6 +69,21 @@ describe('sealing streams', () => {
     },
   );
 
+  it('knows which lengths no sealed file can have', () => {
+    for (const length of [
+      0,
+      7,
+      8,
+      8 + 15,
+      8 + SEALED_SEGMENT + 1,
+      8 + SEALED_SEGMENT + 15,
+      8 + 3 * SEALED_SEGMENT + 15,
+    ]) {
+      expect(plainSize(length), String(length)).toBeNull();
+    }
+    for (const size of [0, 1, SEGMENT, SEGMENT + 1, 5 * SEGMENT]) expect(plainSize(sealedSize(size))).toBe(size);
+  });
+
   it('holds neither the plain bytes nor the key, and never seals the same bytes the same way twice', async () => {
     const plain = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n'), randomBytes(2 * SEGMENT)]);
     const key = newImageKey();

@@ -92,4 +92,17 @@ describe('LocalMediaStore', () => {
     await store.write(name(3), from(Buffer.alloc(1000)), 1000);
     expect(store.usage().bytes).toBe(1000);
   });
+
+  it('never overwrites a file, and a refused write leaves the count of the one there alone', async () => {
+    const store = new LocalMediaStore(dir, 1000);
+    await store.init();
+    await store.write(name(1), from(Buffer.from('first')), 5);
+    await expect(store.write(name(1), from(Buffer.from('other')), 5)).rejects.toThrow();
+    // Written behind the store's back: the disk refuses the second write on its own.
+    await writeFile(path.join(dir, name(2)), 'outside');
+    await expect(store.write(name(2), from(Buffer.from('other')), 5)).rejects.toThrow();
+    expect(store.usage().bytes).toBe(5);
+    expect(await text((await store.read(name(1)))!.stream)).toBe('first');
+    expect(await text((await store.read(name(2)))!.stream)).toBe('outside');
+  });
 });
