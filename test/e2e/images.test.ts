@@ -120,6 +120,8 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     expect(refused.status).toBe(413);
     expect(refused.body.error.code).toBe('IMAGE_TOO_LARGE');
     expect(await filesIn(dir!)).toEqual([ok.body.filename]);
+    // What was staged of it (sealed, under a key only in memory) is gone before the answer.
+    expect(await stagedFiles(dir!)).toEqual([]);
   });
 
   it('refuses fake images, SVG, HTML and polyglots by their bytes', async () => {
