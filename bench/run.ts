@@ -22,6 +22,7 @@ import { imageUpload } from './scenarios/image-fixture.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 let quietWaitMs = 0;
+let serverEnv: Record<string, string> = {};
 let noisyStarts = 0;
 const ladderLog: string[] = [];
 const detail = (line: string) => {
@@ -46,6 +47,7 @@ async function withServer<T>(
   const server = await startServer(kind, {
     ...(kind === 'redis' ? { redisUrl: redis!.url, redisPrefix: redis!.newPrefix() } : {}),
     ...extra,
+    env: { ...serverEnv, ...extra.env },
   });
   try {
     return await body(server);
@@ -126,6 +128,7 @@ async function main(): Promise<number> {
   if (!options) return 0;
   const started = performance.now();
   quietWaitMs = options.quietWaitMs;
+  serverEnv = options.serverEnv;
   const has = (s: string) => options.scenarios.includes(s as never);
   let redis: BenchRedis | null = null;
   const notes: string[] = [];
@@ -148,6 +151,8 @@ async function main(): Promise<number> {
   };
   log(`GhostChat benchmark${options.quick ? ' (quick smoke run: tiny sizes, targets not judged)' : ''}`);
   log(`machine: ${machineLine(results.machine)}`);
+  if (Object.keys(serverEnv).length > 0)
+    log(`every server runs with ${JSON.stringify(serverEnv)} (nothing is written)`);
   const gens = Generators.start(options.generators);
   try {
     if (has('fanout')) await fanoutScenario(options, redis, gens, results);

@@ -23,6 +23,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Before each server start, wait up to this long for the shared machine to go quiet. */
   quietWaitMs: number;
+  /** Environment for every server process, GhostChat and baseline alike (e.g. allocator settings). */
+  serverEnv: Record<string, string>;
   write: boolean;
 }
 
@@ -42,6 +44,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --no-generator-check    skip the baseline re-run with one more generator process
   --quiet-wait SECONDS    before each server start, wait up to this long for the machine to be idle (default 10; 0 in --quick)
   --profile               also profile GhostChat (memory store) under the fixed load (--cpu-prof)
+  --server-env K=V        set K=V for every server process, GhostChat and the baseline (repeatable),
+                          e.g. MALLOC_MMAP_THRESHOLD_=65536 to measure an allocator setting
   --no-write              print only; do not write bench/results/ or BENCHMARKS.md
   --help`;
 
@@ -70,6 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       'fixed-runs': { type: 'string' },
       profile: { type: 'boolean', default: false },
       'quiet-wait': { type: 'string' },
+      'server-env': { type: 'string', multiple: true },
       'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -125,6 +130,14 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     },
     profile: values.profile,
     quietWaitMs: values['quiet-wait'] === '0' ? 0 : int(values['quiet-wait'], quick ? 0 : 10, 'quiet-wait') * 1000,
-    write: !quick && !values['no-write'],
+    serverEnv: Object.fromEntries(
+      (values['server-env'] ?? []).map((pair) => {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(pair);
+        if (!m) throw new Error(`--server-env: ${pair} is not KEY=VALUE`);
+        return [m[1]!, m[2]!];
+      }),
+    ),
+    // A run under other settings than the defaults is not the run BENCHMARKS.md reports.
+    write: !quick && !values['no-write'] && (values['server-env'] ?? []).length === 0,
   };
 }

@@ -20,7 +20,7 @@ export interface ServerProcess {
 export interface StartServerOptions {
   redisUrl?: string;
   redisPrefix?: string;
-  /** Extra env for GhostChat (e.g. DEFAULT_TTL). */
+  /** Extra env for the server process (e.g. DEFAULT_TTL for GhostChat). */
   env?: Record<string, string>;
   /** Directory to write a V8 CPU profile to (`--cpu-prof`); written when the server exits. */
   cpuProfileDir?: string;
