@@ -125,21 +125,14 @@ export class ImageService {
 
   /** The plain image for GET /api/image/:filename. Reading a burn-after-reading image starts its burn. */
   async open(filename: string): Promise<OpenedImage> {
-    // Checked before any store or disk is asked: `..`, `/`, dotfiles, NUL and the like end here.
-    if (!isImageFilename(filename)) throw new AppError('PAYLOAD_INVALID', 'Not an image file name');
     const now = this.deps.clock();
-    const record = await this.deps.images.getByFilename(filename, now);
-    if (!record) throw new AppError('NOT_FOUND');
-    const reader = await this.deps.media.read(filename);
-    if (!reader) throw new AppError('NOT_FOUND');
-    const bytes = plainSize(reader.bytes);
+    const { record, reader, bytes } = await this.find(filename, now);
     let opening: Transform;
     try {
-      if (bytes === null) throw new Error('not a sealed file');
       opening = openingStream(decodeKey(record.key), filename);
     } catch {
       reader.stream.destroy();
-      this.unreadable('its file is not a sealed image; answered 404');
+      this.unreadable('its key is not a key; answered 404');
       throw new AppError('NOT_FOUND');
     }
     // A file that fails to open part-way (tampered, or under another key) ends the response there,
@@ -158,6 +151,30 @@ export class ImageService {
       }
     }
     return { stream: opening, bytes, mimeType: record.mimeType, expiresAt, burnAfterReading: record.ttl === 0 };
+  }
+
+  /** What GET would answer, for HEAD: nothing is read or decrypted, and no burn starts. */
+  async describe(filename: string): Promise<Omit<OpenedImage, 'stream'>> {
+    const { record, reader, bytes } = await this.find(filename, this.deps.clock());
+    reader.stream.destroy();
+    return { bytes, mimeType: record.mimeType, expiresAt: record.expiresAt, burnAfterReading: record.ttl === 0 };
+  }
+
+  /** The live record and the opened file of `filename`; NOT_FOUND unless both are there and sound. */
+  private async find(filename: string, now: number) {
+    // Checked before any store or disk is asked: `..`, `/`, dotfiles, NUL and the like end here.
+    if (!isImageFilename(filename)) throw new AppError('PAYLOAD_INVALID', 'Not an image file name');
+    const record = await this.deps.images.getByFilename(filename, now);
+    if (!record) throw new AppError('NOT_FOUND');
+    const reader = await this.deps.media.read(filename);
+    if (!reader) throw new AppError('NOT_FOUND');
+    const bytes = plainSize(reader.bytes);
+    if (bytes === null) {
+      reader.stream.destroy();
+      this.unreadable('its file is not a sealed image; answered 404');
+      throw new AppError('NOT_FOUND');
+    }
+    return { record, reader, bytes };
   }
 
   /** DELETE /api/image/:imageId: bytes and metadata now, and the carrying message with them. */

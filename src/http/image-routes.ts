@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { ImageInput, ImageService } from '../domain/image-service.js';
+import type { ImageInput, ImageService, OpenedImage } from '../domain/image-service.js';
 import { AppError } from '../errors.js';
 import { imageUrl } from '../media/image-names.js';
 import type { StagedUpload } from '../media/upload-staging.js';
@@ -155,9 +155,7 @@ export function imageRoutes(deps: ImageRouteDeps) {
       };
     });
 
-    app.get('/api/image/:filename', { config: { doc: docs.serve } }, async (request, reply) => {
-      const { filename } = parseOr(Filename, request.params);
-      const image = await deps.images.open(filename);
+    const imageHeaders = (reply: FastifyReply, image: Omit<OpenedImage, 'stream'>) => {
       const remaining = Math.max(0, Math.floor((image.expiresAt - deps.now()) / 1000));
       return (
         reply
@@ -168,8 +166,20 @@ export function imageRoutes(deps: ImageRouteDeps) {
           // Never `public`: a shared cache would outlive the image. A burning image is not cached at all.
           .header('Cache-Control', image.burnAfterReading ? 'private, no-store' : `private, max-age=${remaining}`)
           .header('Content-Length', image.bytes)
-          .send(image.stream)
       );
+    };
+
+    // HEAD has a handler of its own: Fastify's automatic one would run GET, start a burn and read
+    // (and decrypt) the whole file only to drop it.
+    app.get('/api/image/:filename', { config: { doc: docs.serve }, exposeHeadRoute: false }, async (request, reply) => {
+      const { filename } = parseOr(Filename, request.params);
+      const image = await deps.images.open(filename);
+      return imageHeaders(reply, image).send(image.stream);
+    });
+
+    app.head('/api/image/:filename', { config: { doc: docs.serve } }, async (request, reply) => {
+      const { filename } = parseOr(Filename, request.params);
+      return imageHeaders(reply, await deps.images.describe(filename)).send();
     });
 
     app.delete('/api/image/:imageId', { config: { doc: docs.delete } }, async (request) => {

@@ -250,6 +250,21 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     await eventually(async () => (await filesIn(dir!)).length === 0, 5000);
   });
 
+  it('answers HEAD with the headers of GET and no body, without starting a burn', async () => {
+    const { url } = await start({ BURN_AFTER_READ_SECONDS: '1' });
+    const { body } = await upload(url, await makeImage('png'), { ttl: 0 });
+    const head = await fetch(`${url}${body.imageUrl}`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('image/png');
+    expect(Number(head.headers.get('content-length'))).toBe(body.size);
+    expect(head.headers.get('cache-control')).toBe('private, no-store');
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+    // Longer than the burn: had the HEAD started it, the image would be gone by now.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await fetchImage(url, body.imageUrl)).status).toBe(200);
+    await eventually(async () => (await fetch(`${url}${body.imageUrl}`, { method: 'HEAD' })).status === 404, 5000);
+  });
+
   it('answers 507 once the disk budget is spent, and keeps what it already stored', async () => {
     const { url } = await start({ MAX_UPLOAD_BYTES: '2048', MAX_UPLOAD_BYTES_TOTAL: '2048' });
     const stored: string[] = [];
