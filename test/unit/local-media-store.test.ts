@@ -87,6 +87,14 @@ describe('LocalMediaStore', () => {
       })(),
     );
     await expect(store.write(name(2), broken, 400)).rejects.toThrow('client went away');
+    // A source that fails before the file is even open leaves no empty file behind either.
+    const stillborn = Readable.from(
+      (async function* () {
+        yield* [];
+        throw new Error('never started');
+      })(),
+    );
+    await expect(store.write(name(5), stillborn, 400)).rejects.toThrow('never started');
     expect(await readdir(dir)).toEqual([]);
     expect(store.usage().bytes).toBe(0);
     await store.write(name(3), from(Buffer.alloc(1000)), 1000);
