@@ -1,0 +1,127 @@
+import { Readable } from 'node:stream';
+import { AppError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { IdGenerator } from '../lib/ids.js';
+import type { Semaphore } from '../lib/semaphore.js';
+import { encodeKey, newImageKey, sealedSize, sealingStream } from '../media/image-cipher.js';
+import { newImageFilename } from '../media/image-names.js';
+import type { ImageLimits, ProcessedImage } from '../media/image-processor.js';
+import type { MediaStore } from '../media/media-store.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { ImageCarrier, ImageRecord, ImageStore } from '../store/image-store.js';
+import type { TtlPolicy } from './message-service.js';
+
+/** An image as a transport received it. */
+export interface ImageInput {
+  /** The bytes, asked for only once a processing slot is free (an HTTP upload waits on disk till then). */
+  load(): Promise<Buffer>;
+  /** Frees whatever held the bytes while they waited; called whatever happened, maybe twice. */
+  release?(): Promise<void>;
+  /** Whether whoever sent the image has gone away meanwhile: then it is dropped unprocessed. */
+  abandoned?(): boolean;
+  name?: string | null;
+  /** Seconds; 0 burns after reading; absent means the default. */
+  ttl?: number | null;
+}
+
+export interface ImagePolicy extends TtlPolicy, ImageLimits {
+  maxUploadBytes: number;
+}
+
+export interface ImageIntakeDeps {
+  images: ImageStore;
+  media: MediaStore;
+  policy: ImagePolicy;
+  clock: Clock;
+  newId: IdGenerator;
+  /** Validates and scrubs an upload (processImage; injected so the domain does no decoding of its own). */
+  process: (bytes: Buffer, limits: ImageLimits) => Promise<ProcessedImage>;
+  /** Bounds how many images are taken in at once (received, waiting or processed); the rest are refused. */
+  admission: Semaphore;
+  /** Bounds how many images are held in memory and decoded at once; the admitted rest wait for it. */
+  gate: Semaphore;
+  metrics?: Metrics;
+}
+
+const MAX_NAME_LENGTH = 255;
+const WRITE_CHUNK = 64 * 1024;
+
+/** Views of `bytes` in chunks, so a write stream takes them in its own pace (no copies). */
+function* chunksOf(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += WRITE_CHUNK) yield bytes.subarray(at, at + WRITE_CHUNK);
+}
+
+/** The client's name for its picture, as display text only: no control characters, bounded. */
+function displayName(name: string | null | undefined, ext: string): string {
+  const clean = (name ?? '')
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .trim()
+    .slice(0, MAX_NAME_LENGTH);
+  return clean.length > 0 ? clean : `image.${ext}`;
+}
+
+/**
+ * How an image gets in: admitted (or refused as busy), given a processing slot, loaded whole,
+ * checked and scrubbed, sealed to the media store under a fresh key, and recorded with that key.
+ */
+export class ImageIntake {
+  constructor(private readonly deps: ImageIntakeDeps) {}
+
+  take(read: () => Promise<ImageInput>, messageId: string, carrier: ImageCarrier | null): Promise<ImageRecord> {
+    return this.deps.admission.run(async () => {
+      const input = await read();
+      try {
+        return await this.deps.gate.run(async () => {
+          if (input.abandoned?.()) throw new AppError('PAYLOAD_INVALID', 'The upload was abandoned');
+          const bytes = await input.load();
+          await input.release?.();
+          if (bytes.length > this.deps.policy.maxUploadBytes) throw new AppError('IMAGE_TOO_LARGE');
+          return this.keep(await this.deps.process(bytes, this.deps.policy), input, messageId, carrier);
+        });
+      } finally {
+        await input.release?.();
+      }
+    });
+  }
+
+  /** Seals the processed image to storage under a fresh key, then records it (and the key) in the store. */
+  private async keep(
+    image: ProcessedImage,
+    input: ImageInput,
+    messageId: string,
+    carrier: ImageCarrier | null,
+  ): Promise<ImageRecord> {
+    const { policy, clock } = this.deps;
+    const ttl = input.ttl ?? policy.defaultTtlSeconds;
+    const now = clock();
+    const filename = newImageFilename(messageId, now, image.type);
+    const key = newImageKey();
+    const sealedBytes = sealedSize(image.bytes.length);
+    await this.deps.media.write(
+      filename,
+      Readable.from(chunksOf(image.bytes)).pipe(sealingStream(key, filename)),
+      sealedBytes,
+    );
+    const record: ImageRecord = {
+      id: this.deps.newId('img'),
+      filename,
+      carrier,
+      name: displayName(input.name, image.type.ext),
+      mimeType: image.type.mimeType,
+      size: image.bytes.length,
+      dimensions: { width: image.width, height: image.height },
+      ttl,
+      createdAt: now,
+      expiresAt: now + (ttl === 0 ? policy.maxTtlSeconds : ttl) * 1000,
+      key: encodeKey(key),
+    };
+    try {
+      await this.deps.images.put(record);
+    } catch (err) {
+      await this.deps.media.delete(filename).catch(() => false);
+      throw err;
+    }
+    this.deps.metrics?.imageStored(sealedBytes);
+    return record;
+  }
+}
