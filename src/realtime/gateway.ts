@@ -17,6 +17,9 @@ export interface GatewayOptions {
   maxPendingPerConnection: number;
 }
 
+/** How long shutdown waits for clients to take the `server-shutdown` notice before closing anyway. */
+const NOTICE_GRACE_MS = 1000;
+
 /** Wires socket.io connections to the handlers and delivers domain events to rooms. */
 export class Gateway implements RoomEvents {
   private readonly connections = new Map<string, Connection>();
@@ -89,15 +92,22 @@ export class Gateway implements RoomEvents {
    * reconnects by itself, which lands it on another node behind the load balancer.
    */
   async dismissAll(): Promise<void> {
-    const closed: Promise<void>[] = [];
+    const closing: Array<{ socket: Socket; closed: Promise<void> }> = [];
     for (const socket of this.deps.io.of('/').sockets.values()) {
       if (socket.conn.readyState === 'closed') continue;
       socket.emit(ServerEvents.serverShutdown, { reason: 'shutdown', reconnect: true });
-      closed.push(new Promise((resolve) => socket.conn.once('close', () => resolve())));
+      closing.push({ socket, closed: new Promise((resolve) => socket.conn.once('close', () => resolve())) });
       // Without `discard`, engine.io closes only after its write buffer (the notice) is sent.
       socket.conn.close();
     }
-    await Promise.all(closed);
+    // A polling client takes the notice with its next poll; one that has gone never polls again,
+    // and engine.io would hold its transport open for 30 s or more. Past a grace, the notice is
+    // dropped: the rest is closed without it (or by io.close(), for a transport already closing).
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, NOTICE_GRACE_MS)));
+    await Promise.race([Promise.all(closing.map((c) => c.closed)), grace]);
+    clearTimeout(timer);
+    for (const { socket } of closing) if (socket.conn.readyState !== 'closed') socket.conn.close(true);
   }
 
   /** Takes every local connection out of its rooms, announcing it; used on shutdown. */

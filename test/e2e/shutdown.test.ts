@@ -1,4 +1,5 @@
 import { createClient } from 'redis';
+import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeImage } from '../helpers/images.js';
 import { closeAllClients, joinedClient, nextEvent, openClient, request, type Client } from '../helpers/client.js';
@@ -49,6 +50,22 @@ describe('SIGTERM on a real process', () => {
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
     expect(lines.some((l) => JSON.parse(l).event === 'shutdown')).toBe(true);
     expect(proc.output()).not.toContain('very secret words');
+  });
+  it('tells polling clients too, and does not wait for polling clients that have gone', async () => {
+    proc = await spawnServer({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    const poll = () => connect(proc!.url, { transports: ['polling'], reconnection: false, forceNew: true });
+    const connected = (socket: Socket) => new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const live = poll();
+    const gone = [poll(), poll()];
+    await Promise.all([live, ...gone].map(connected));
+    // They leave the way a closed tab does: the server has not heard of it when shutdown begins.
+    for (const socket of gone) socket.disconnect();
+    const told = nextEvent(live, 'server-shutdown');
+    proc.child.kill('SIGTERM');
+    expect(await told).toEqual({ reason: 'shutdown', reconnect: true });
+    // Without a bound on the wait for the gone ones, the drain would hit SHUTDOWN_TIMEOUT_MS: exit 1.
+    expect(await proc.exited).toBe(0);
+    live.disconnect();
   });
 });
 
