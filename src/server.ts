@@ -33,6 +33,7 @@ import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { timedStores } from './metrics/timed-stores.js';
 import { buildSchemas } from './protocol/schemas.js';
 import { Gateway } from './realtime/gateway.js';
+import { originAllowed } from './realtime/origin-check.js';
 import { attachRedisAdapter } from './realtime/redis-adapter.js';
 import { createMemoryStores } from './store/memory/memory-stores.js';
 import { createRedisStores } from './store/redis/redis-stores.js';
@@ -160,6 +161,7 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
 
   const io = new SocketServer(app.server, {
     cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'], credentials: true },
+    allowRequest: (request, callback) => callback(null, originAllowed(request, config.allowedOrigins)),
     maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
     serveClient: false,
   });

@@ -1,3 +1,4 @@
+import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { http } from '../helpers/http.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -92,5 +93,47 @@ describe('CORS', () => {
     }
     const simple = await fetch(`${running.url}/api/health`, { headers: { Origin: 'https://evil.example' } });
     expect(simple.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('socket.io handshakes from browsers', () => {
+  let running: RunningServer;
+  const sockets: Socket[] = [];
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+    await running?.close();
+  });
+
+  /** Resolves `connected` or the server's refusal, for one transport and one Origin header. */
+  function handshake(url: string, transport: 'websocket' | 'polling', origin?: string): Promise<string> {
+    const socket = connect(url, {
+      transports: [transport],
+      reconnection: false,
+      forceNew: true,
+      ...(origin ? { extraHeaders: { Origin: origin } } : {}),
+    });
+    sockets.push(socket);
+    return new Promise((resolve) => {
+      socket.once('connect', () => resolve('connected'));
+      socket.once('connect_error', () => resolve('refused'));
+    });
+  }
+
+  it('refuses a handshake from a page on another origin, over WebSocket and over polling', async () => {
+    running = await startServer({ env: { FRONTEND_URL: 'http://localhost:3000' } });
+    for (const transport of ['websocket', 'polling'] as const) {
+      for (const origin of ['https://evil.example', 'http://localhost:3000.evil.example', 'null']) {
+        expect(await handshake(running.url, transport, origin), `${transport} ${origin}`).toBe('refused');
+      }
+    }
+  });
+
+  it('lets in the allowed origins, the server itself, and clients that are not browsers', async () => {
+    running = await startServer({ env: { FRONTEND_URL: 'http://localhost:3000,https://chat.example' } });
+    for (const transport of ['websocket', 'polling'] as const) {
+      for (const origin of ['http://localhost:3000', 'https://chat.example', running.url, undefined]) {
+        expect(await handshake(running.url, transport, origin), `${transport} ${origin}`).toBe('connected');
+      }
+    }
   });
 });
