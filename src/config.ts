@@ -83,7 +83,8 @@ const origins = z
       .map((o) => o.trim())
       .filter((o) => o.length > 0),
   )
-  .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''))).min(1));
+  // As browsers send it (lower-case scheme and host, no default port, no path): compared verbatim.
+  .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)).min(1));
 
 function parse<T>(env: Env, name: string, schema: z.ZodType<T>, fallback: string): T {
   const raw = env[name];

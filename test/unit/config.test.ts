@@ -32,11 +32,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_HOST: 'localhost' }).redis?.url).toBe('redis://localhost:6379');
   });
 
-  it('splits FRONTEND_URL into several origins', () => {
-    expect(loadConfig({ FRONTEND_URL: 'https://a.example, https://b.example/' }).allowedOrigins).toEqual([
-      'https://a.example',
-      'https://b.example',
-    ]);
+  it('splits FRONTEND_URL into several origins, written as browsers send them', () => {
+    expect(
+      loadConfig({
+        FRONTEND_URL: 'https://a.example, https://b.example/, HTTPS://C.Example:443/app/, http://d.example:8080',
+      }).allowedOrigins,
+    ).toEqual(['https://a.example', 'https://b.example', 'https://c.example', 'http://d.example:8080']);
   });
 
   it.each([
