@@ -128,12 +128,14 @@ describe('socket.io handshakes from browsers', () => {
     }
   });
 
-  it('lets in the allowed origins, the server itself, and clients that are not browsers', async () => {
+  it('lets in the allowed origins and clients that are not browsers, and nothing else', async () => {
     running = await startServer({ env: { FRONTEND_URL: 'http://localhost:3000,https://chat.example' } });
     for (const transport of ['websocket', 'polling'] as const) {
-      for (const origin of ['http://localhost:3000', 'https://chat.example', running.url, undefined]) {
+      for (const origin of ['http://localhost:3000', 'https://chat.example', undefined]) {
         expect(await handshake(running.url, transport, origin), `${transport} ${origin}`).toBe('connected');
       }
+      // Not even the server's own origin unless listed: a page that rebinds DNS would have it.
+      expect(await handshake(running.url, transport, running.url), `${transport} own origin`).toBe('refused');
     }
   });
 });
