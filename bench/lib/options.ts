@@ -134,6 +134,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       (values['server-env'] ?? []).map((pair) => {
         const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(pair);
         if (!m) throw new Error(`--server-env: ${pair} is not KEY=VALUE`);
+        if (['PORT', 'HOST', 'REDIS_URL', 'REDIS_PREFIX'].includes(m[1]!))
+          throw new Error(`--server-env: ${m[1]} is the benchmark's own to set`);
         return [m[1]!, m[2]!];
       }),
     ),

@@ -101,8 +101,9 @@ export class Gateway implements RoomEvents {
       socket.conn.close();
     }
     // A polling client takes the notice with its next poll; one that has gone never polls again,
-    // and engine.io would hold its transport open for 30 s or more. Past a grace, the notice is
-    // dropped: the rest is closed without it (or by io.close(), for a transport already closing).
+    // and engine.io would hold its transport open for 30 s or more. Past a grace, shutdown goes
+    // on: the rest are closed without the notice where engine.io still allows it (a transport
+    // already in its orderly close keeps its own timer, which the process exit ends).
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, NOTICE_GRACE_MS)));
     await Promise.race([Promise.all(closing.map((c) => c.closed)), grace]);

@@ -58,7 +58,7 @@ describe('SIGTERM on a real process', () => {
     const live = poll();
     const gone = [poll(), poll()];
     await Promise.all([live, ...gone].map(connected));
-    // They leave the way a closed tab does: the server has not heard of it when shutdown begins.
+    // They leave just as shutdown begins, with nothing left to poll for the notice.
     for (const socket of gone) socket.disconnect();
     const told = nextEvent(live, 'server-shutdown');
     proc.child.kill('SIGTERM');
