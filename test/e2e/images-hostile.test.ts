@@ -1,27 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { filesIn, makeImage, pngBomb, rawGet, removeDir, stagedFiles, upload } from '../helpers/images.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { serverPerTest } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 const TEN_MB = 10 * 1024 * 1024;
 
 describe.each(storeKinds())('hostile image uploads and requests on %s', (store) => {
-  let running: RunningServer | undefined;
-  let dir: string | undefined;
-  afterEach(async () => {
-    await running?.close();
-    running = undefined;
-    await removeDir(dir);
-  });
-
-  async function start(env: Record<string, string> = {}) {
-    // startServer gives each server a temporary upload directory of its own and removes it on close.
-    running = await startServer({ store, env });
-    dir = running.config.media.uploadDir;
-    return running;
-  }
+  const current = serverPerTest(store);
+  const start = (env?: Record<string, string>) => current.start(env);
 
   it('accepts an image of exactly 10 MB and refuses 10 MB + 1 byte with 413, writing nothing', async () => {
     const { url } = await start();
@@ -30,15 +18,15 @@ describe.each(storeKinds())('hostile image uploads and requests on %s', (store) 
     const exact = Buffer.concat([small, Buffer.alloc(TEN_MB - small.length)]);
     const ok = await upload(url, exact);
     expect(ok.status).toBe(200);
-    expect(await filesIn(dir!)).toEqual([ok.body.filename]);
+    expect(await filesIn(current.dir)).toEqual([ok.body.filename]);
 
     const over = Buffer.concat([small, Buffer.alloc(TEN_MB + 1 - small.length)]);
     const refused = await upload(url, over);
     expect(refused.status).toBe(413);
     expect(refused.body.error.code).toBe('IMAGE_TOO_LARGE');
-    expect(await filesIn(dir!)).toEqual([ok.body.filename]);
+    expect(await filesIn(current.dir)).toEqual([ok.body.filename]);
     // What was staged of it (sealed, under a key only in memory) is gone before the answer.
-    expect(await stagedFiles(dir!)).toEqual([]);
+    expect(await stagedFiles(current.dir)).toEqual([]);
   });
 
   it('refuses fake images, SVG, HTML and polyglots by their bytes', async () => {
@@ -73,7 +61,7 @@ describe.each(storeKinds())('hostile image uploads and requests on %s', (store) 
       expect(status, label).toBeLessThan(500);
       expect(['IMAGE_TYPE_UNSUPPORTED', 'IMAGE_INVALID', 'PAYLOAD_INVALID'], label).toContain(body.error.code);
     }
-    expect(await filesIn(dir!)).toEqual([]);
+    expect(await filesIn(current.dir)).toEqual([]);
   });
 
   it('refuses a decompression bomb from its header, without decoding it', async () => {
@@ -85,14 +73,14 @@ describe.each(storeKinds())('hostile image uploads and requests on %s', (store) 
     expect(status).toBe(422);
     expect(body.error.code).toBe('IMAGE_TOO_MANY_PIXELS');
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(await filesIn(dir!)).toEqual([]);
+    expect(await filesIn(current.dir)).toEqual([]);
   });
 
   it('refuses every path trick before looking for a file', async () => {
     const { url } = await start();
     const { body } = await upload(url, await makeImage('png'));
-    await writeFile(path.join(dir!, '.secret.png'), 'secret');
-    await writeFile(path.join(path.dirname(dir!), `${path.basename(dir!)}-outside.png`), 'outside');
+    await writeFile(path.join(current.dir, '.secret.png'), 'secret');
+    await writeFile(path.join(path.dirname(current.dir), `${path.basename(current.dir)}-outside.png`), 'outside');
     const name = body.filename as string;
     const attempts = [
       '/api/image/../../../../etc/passwd',
@@ -104,7 +92,7 @@ describe.each(storeKinds())('hostile image uploads and requests on %s', (store) 
       '/api/image/%2Fetc%2Fpasswd',
       '/api/image/.secret.png',
       '/api/image/%2esecret.png',
-      `/api/image/..%2f${path.basename(dir!)}-outside.png`,
+      `/api/image/..%2f${path.basename(current.dir)}-outside.png`,
       `/api/image/${name}%00.png`,
       `/api/image/${name}%00`,
       `/api/image/${name.replace('.png', '%00.png')}`,
@@ -124,8 +112,8 @@ describe.each(storeKinds())('hostile image uploads and requests on %s', (store) 
     }
     // The real name still works, and nothing was deleted or created by the attempts.
     expect((await rawGet(url, `/api/image/${name}`)).status).toBe(200);
-    expect(await filesIn(dir!)).toEqual(['.secret.png', name].sort());
-    await removeDir(path.join(path.dirname(dir!), `${path.basename(dir!)}-outside.png`));
+    expect(await filesIn(current.dir)).toEqual(['.secret.png', name].sort());
+    await removeDir(path.join(path.dirname(current.dir), `${path.basename(current.dir)}-outside.png`));
   });
 
   it('refuses uploads without an image part or with a stray file field', async () => {
@@ -136,6 +124,6 @@ describe.each(storeKinds())('hostile image uploads and requests on %s', (store) 
     expect(wrongField.status).toBe(400);
     const badTtl = await upload(url, await makeImage('png'), { ttl: 'forever' });
     expect(badTtl.status).toBe(400);
-    expect(await filesIn(dir!)).toEqual([]);
+    expect(await filesIn(current.dir)).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import {
 } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { dataUrl, fetchImage, filesIn, makeImage, removeDir, tempUploadDir, upload } from '../helpers/images.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { serverPerTest, startServer, type RunningServer } from '../helpers/server.js';
 import { dropPrefix, keysUnder, redisUrl, storeKinds } from '../helpers/stores.js';
 import { createClient } from 'redis';
 
@@ -19,21 +19,8 @@ const ROOM = 'IMG-123-XYZ';
 const METADATA_KEYS = ['dimensions', 'filename', 'id', 'imageUrl', 'mimeType', 'name', 'size'];
 
 describe.each(storeKinds())('send-image on %s', (store) => {
-  let running: RunningServer | undefined;
-  let dir: string | undefined;
-  afterEach(async () => {
-    closeAllClients();
-    await running?.close();
-    running = undefined;
-    await removeDir(dir);
-  });
-
-  async function start(env: Record<string, string> = {}) {
-    // startServer gives each server a temporary upload directory of its own and removes it on close.
-    running = await startServer({ store, env });
-    dir = running.config.media.uploadDir;
-    return running;
-  }
+  const current = serverPerTest(store, closeAllClients);
+  const start = (env?: Record<string, string>) => current.start(env);
 
   async function pair(url: string) {
     const sender = await joinedClient(url, ROOM, 'Ghost');
@@ -131,7 +118,7 @@ describe.each(storeKinds())('send-image on %s', (store) => {
     });
     expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });
     expect(await errorEvent).toMatchObject({ code: 'NOT_A_MEMBER', event: 'send-image' });
-    expect(await filesIn(dir!)).toEqual([]);
+    expect(await filesIn(current.dir)).toEqual([]);
   });
 
   it('refuses SVG, fakes and payloads without an image with an error event', async () => {
@@ -156,7 +143,7 @@ describe.each(storeKinds())('send-image on %s', (store) => {
       expect((await errorEvent).code).toBe(code);
     }
     expect(messages).toEqual([]);
-    expect(await filesIn(dir!)).toEqual([]);
+    expect(await filesIn(current.dir)).toEqual([]);
   });
 
   it('refuses an image over the limit, and a packet over the socket buffer is dropped unread', async () => {
@@ -174,7 +161,7 @@ describe.each(storeKinds())('send-image on %s', (store) => {
       imageData: { data: `data:image/png;base64,${'A'.repeat(config.limits.maxSocketPayloadBytes)}` },
     });
     expect(await disconnected).toBeDefined();
-    expect(await filesIn(dir!)).toEqual([]);
+    expect(await filesIn(current.dir)).toEqual([]);
   });
 
   it('lets one connection have only two images in flight; more are refused on arrival', async () => {
@@ -200,7 +187,7 @@ describe.each(storeKinds())('send-image on %s', (store) => {
     expect(acks.slice(2).map((a) => a.error?.code)).toEqual(['IMAGES_BUSY', 'IMAGES_BUSY', 'IMAGES_BUSY']);
     // Once those are done the connection may send again.
     expect((await request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: jpeg } }, 15_000)).ok).toBe(true);
-    expect(await filesIn(dir!)).toHaveLength(3);
+    expect(await filesIn(current.dir)).toHaveLength(3);
   });
 
   it('deleting the image expires its message in the room', async () => {
@@ -214,7 +201,7 @@ describe.each(storeKinds())('send-image on %s', (store) => {
     const del = await fetch(`${url}/api/image/${ack.imageId}`, { method: 'DELETE' });
     expect(del.status).toBe(200);
     expect(await expired).toEqual({ messageId: ack.messageId, roomToken: ROOM });
-    expect(await filesIn(dir!)).toEqual([]);
+    expect(await filesIn(current.dir)).toEqual([]);
     expect((await getJson(`${url}/api/room/${ROOM}/messages`)).messages).toEqual([]);
   });
 
@@ -231,7 +218,7 @@ describe.each(storeKinds())('send-image on %s', (store) => {
     const { imageData } = await received;
     await eventually(() => expiries.length > 0, 5000);
     expect(expiries).toEqual([{ messageId: ack.messageId, roomToken: ROOM }]);
-    await eventually(async () => (await filesIn(dir!)).length === 0, 5000);
+    await eventually(async () => (await filesIn(current.dir)).length === 0, 5000);
     expect((await fetchImage(url, imageData.imageUrl)).status).toBe(404);
     expect(expiries).toHaveLength(1);
   });
@@ -247,7 +234,7 @@ describe.each(storeKinds())('send-image on %s', (store) => {
     });
     const { imageData } = await received;
     expect(await nextEvent(receiver, 'message-expired', 5000)).toEqual({ messageId: ack.messageId, roomToken: ROOM });
-    await eventually(async () => (await filesIn(dir!)).length === 0, 5000);
+    await eventually(async () => (await filesIn(current.dir)).length === 0, 5000);
     expect((await fetchImage(url, imageData.imageUrl)).status).toBe(404);
   });
 
@@ -259,11 +246,11 @@ describe.each(storeKinds())('send-image on %s', (store) => {
       imageData: { blob: await makeImage('png') },
       ttl: 0,
     });
-    expect(await filesIn(dir!)).toHaveLength(1);
+    expect(await filesIn(current.dir)).toHaveLength(1);
     const history = await getJson(`${url}/api/room/${ROOM}/messages`);
     expect(history.messages.map((m: { id: string }) => m.id)).toEqual([ack.messageId]);
     expect(await nextEvent(alone, 'message-expired', 5000)).toEqual({ messageId: ack.messageId, roomToken: ROOM });
-    await eventually(async () => (await filesIn(dir!)).length === 0, 5000);
+    await eventually(async () => (await filesIn(current.dir)).length === 0, 5000);
   });
 });
 

@@ -1,7 +1,7 @@
 import { utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sniffImageType } from '../../src/media/image-type.js';
 import { eventually } from '../helpers/client.js';
 import {
@@ -14,31 +14,18 @@ import {
   multipartHead,
   MULTIPART_TAIL,
   rawUpload,
-  removeDir,
   stagedFiles,
   upload,
   type Format,
 } from '../helpers/images.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { serverPerTest } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 const NAME = /^msg_\d+_[0-9a-f]{16}_\d+_[0-9a-f]{32}\.(jpg|png|gif|webp)$/;
 
 describe.each(storeKinds())('image upload and serving on %s', (store) => {
-  let running: RunningServer | undefined;
-  let dir: string | undefined;
-  afterEach(async () => {
-    await running?.close();
-    running = undefined;
-    await removeDir(dir);
-  });
-
-  async function start(env: Record<string, string> = {}) {
-    // startServer gives each server a temporary upload directory of its own and removes it on close.
-    running = await startServer({ store, env });
-    dir = running.config.media.uploadDir;
-    return running;
-  }
+  const current = serverPerTest(store);
+  const start = (env?: Record<string, string>) => current.start(env);
 
   it.each<Format>(['jpeg', 'png', 'gif', 'webp'])(
     'stores and serves %s with every piece of metadata stripped',
@@ -95,8 +82,8 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     const { url } = await start();
     const { body } = await upload(url, await makeImage('png'));
     const served = (await fetchImage(url, body.imageUrl)).bytes;
-    expect(await filesIn(dir!)).toEqual([body.filename]);
-    const onDisk = await fileBytes(dir!, body.filename);
+    expect(await filesIn(current.dir)).toEqual([body.filename]);
+    const onDisk = await fileBytes(current.dir, body.filename);
     expect(onDisk.equals(served)).toBe(false);
     expect(onDisk.includes(served.subarray(0, 16))).toBe(false);
     expect(onDisk.includes(served.subarray(served.length - 16))).toBe(false);
@@ -119,7 +106,7 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     expect(del.status).toBe(200);
     expect(await del.json()).toEqual({ success: true, imageId: body.imageId });
     expect((await fetchImage(url, body.imageUrl)).status).toBe(404);
-    expect(await filesIn(dir!)).toEqual([]);
+    expect(await filesIn(current.dir)).toEqual([]);
     expect((await fetch(`${url}/api/image/${body.imageId}`, { method: 'DELETE' })).status).toBe(404);
     expect((await fetch(`${url}/api/image/..%2f..%2fetc`, { method: 'DELETE' })).status).toBe(400);
   });
@@ -128,7 +115,7 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     const { url } = await start();
     const { body } = await upload(url, await makeImage('png'), { ttl: 1 });
     expect((await fetchImage(url, body.imageUrl)).status).toBe(200);
-    await eventually(async () => (await filesIn(dir!)).length === 0, 5000);
+    await eventually(async () => (await filesIn(current.dir)).length === 0, 5000);
     expect((await fetchImage(url, body.imageUrl)).status).toBe(404);
   });
 
@@ -139,7 +126,7 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     expect(first.status).toBe(200);
     expect(first.headers.get('cache-control')).toBe('private, no-store');
     await eventually(async () => (await fetchImage(url, body.imageUrl)).status === 404, 5000);
-    await eventually(async () => (await filesIn(dir!)).length === 0, 5000);
+    await eventually(async () => (await filesIn(current.dir)).length === 0, 5000);
   });
 
   it('answers HEAD with the headers of GET and no body, without starting a burn', async () => {
@@ -180,7 +167,7 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     const body = Buffer.concat([multipartHead(), png, MULTIPART_TAIL]);
     const held = Array.from({ length: 3 }, () => rawUpload(url, { 'content-length': body.length }));
     for (const h of held) h.request.write(body.subarray(0, multipartHead().length + 10));
-    await eventually(async () => (await stagedFiles(dir!)).length === 3, 5000);
+    await eventually(async () => (await stagedFiles(current.dir)).length === 3, 5000);
 
     const refused = await upload(url, png);
     expect(refused.status).toBe(503);
@@ -189,7 +176,7 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     for (const h of held) h.request.end(body.subarray(multipartHead().length + 10));
     const answers = await Promise.all(held.map((h) => h.response));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    expect(await filesIn(dir!)).toHaveLength(3);
+    expect(await filesIn(current.dir)).toHaveLength(3);
     // Room again once they are through.
     expect((await upload(url, png)).status).toBe(200);
   });
@@ -198,16 +185,15 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     const { url, server } = await start();
     const { body } = await upload(url, await makeImage('png'));
     const orphan = `msg_1700000000000_0123456789abcdef_1700000000001_${'b'.repeat(32)}.png`;
-    await writeFile(path.join(dir!, orphan), 'left behind by a crash');
+    await writeFile(path.join(current.dir, orphan), 'left behind by a crash');
     expect(await server.images.sweepOrphans(0)).toBe(1);
-    expect(await filesIn(dir!)).toEqual([body.filename]);
+    expect(await filesIn(current.dir)).toEqual([body.filename]);
 
     // An old orphan is found by the sweep a server runs when it starts.
-    await writeFile(path.join(dir!, orphan), 'left behind by a crash');
+    await writeFile(path.join(current.dir, orphan), 'left behind by a crash');
     const old = new Date(Date.now() - 3_600_000);
-    await utimes(path.join(dir!, orphan), old, old);
-    await running!.close();
-    running = await startServer({ store, env: { UPLOAD_DIR: dir! } });
-    await eventually(async () => !(await filesIn(dir!)).includes(orphan), 5000);
+    await utimes(path.join(current.dir, orphan), old, old);
+    await current.restart();
+    await eventually(async () => !(await filesIn(current.dir)).includes(orphan), 5000);
   });
 });

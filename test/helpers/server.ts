@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { afterEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createGhostChat, type GhostChat } from '../../src/server.js';
 import { dropPrefix, redisUrl, testPrefix, type StoreKind } from './stores.js';
@@ -59,6 +60,53 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       await server.close();
       if (url && prefix && !options.keepData) await dropPrefix(url, prefix).catch(() => undefined);
       if (ownUploadDir) rmSync(ownUploadDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ServerPerTest {
+  /** Starts this test's server, with an upload directory of its own unless `env` names one. */
+  start(env?: Record<string, string>): Promise<RunningServer>;
+  /** Stops the server and starts another on the same upload directory and store data (a restart). */
+  restart(env?: Record<string, string>): Promise<RunningServer>;
+  /** The running server's upload directory. */
+  readonly dir: string;
+}
+
+/**
+ * For a describe block whose tests each start one server: closes it after every test (after
+ * `beforeClose`, e.g. closing clients) and removes the upload directory made for it.
+ */
+export function serverPerTest(store: StoreKind, beforeClose: () => void = () => undefined): ServerPerTest {
+  let running: RunningServer | undefined;
+  let dir: string | undefined;
+  let ownDir: string | undefined;
+  afterEach(async () => {
+    beforeClose();
+    await running?.close();
+    running = undefined;
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    ownDir = undefined;
+    dir = undefined;
+  });
+  return {
+    async start(env = {}) {
+      if (!env.UPLOAD_DIR) ownDir = mkdtempSync(join(tmpdir(), 'ghostchat-uploads-'));
+      running = await startServer({ store, env: { ...(ownDir ? { UPLOAD_DIR: ownDir } : {}), ...env } });
+      dir = running.config.media.uploadDir;
+      return running;
+    },
+    async restart(env = {}) {
+      const previous = running!;
+      running = undefined;
+      // The server alone: its upload directory and its store data stay for the next one.
+      await previous.server.close();
+      running = await startServer({ store, env: { UPLOAD_DIR: dir!, ...env }, prefix: previous.prefix ?? undefined });
+      return running;
+    },
+    get dir() {
+      if (dir === undefined) throw new Error('no server started in this test');
+      return dir;
     },
   };
 }
