@@ -6,10 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.js';
 import { isImageFilename } from './image-names.js';
 import type { MediaReader, MediaStore, MediaUsage, StoredFile } from './media-store.js';
-
-function isMissing(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException).code === 'ENOENT';
-}
+import { isMissingFile } from './missing-file.js';
 
 /**
  * Sealed images as files in one directory (UPLOAD_DIR), owner-only. Disk use is bounded: a file's
@@ -74,7 +71,7 @@ export class LocalMediaStore implements MediaStore {
         throw err;
       }
     } catch (err) {
-      if (isMissing(err)) return null;
+      if (isMissingFile(err)) return null;
       throw err;
     }
   }
@@ -87,7 +84,7 @@ export class LocalMediaStore implements MediaStore {
       this.forget(filename);
       return true;
     } catch (err) {
-      if (isMissing(err)) {
+      if (isMissingFile(err)) {
         this.forget(filename);
         return false;
       }
@@ -104,7 +101,7 @@ export class LocalMediaStore implements MediaStore {
         const info = await stat(path.join(this.dir, entry.name));
         files.push({ filename: entry.name, bytes: info.size, modifiedAt: info.mtimeMs });
       } catch (err) {
-        if (!isMissing(err)) throw err;
+        if (!isMissingFile(err)) throw err;
       }
     }
     return files;

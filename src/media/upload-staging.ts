@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newImageKey, openSealedFile, sealingStream } from './image-cipher.js';
+import { isMissingFile } from './missing-file.js';
 
 /** An upload received in full and waiting, sealed on disk, for its turn to be processed. */
 export interface StagedUpload {
@@ -16,10 +17,6 @@ export interface StagedUpload {
 
 /** Older than any upload can be and still be waiting: receiving is bounded (300 s), the queue too. */
 const STALE_MS = 15 * 60_000;
-
-function isMissing(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException).code === 'ENOENT';
-}
 
 /**
  * Where uploads land while they arrive: a private directory of sealed files, each under a key that
@@ -57,7 +54,7 @@ export class UploadStaging {
           await unlink(file);
           removed++;
         } catch (err) {
-          if (!isMissing(err)) throw err;
+          if (!isMissingFile(err)) throw err;
         }
       }
       // Emptied, or an idle node's: either way it is made again when next needed.
