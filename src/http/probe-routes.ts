@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { withTimeout } from '../lib/timeout.js';
 import type { StoreHealth } from '../store/store-health.js';
 
 export interface ProbeDeps {
@@ -15,14 +16,6 @@ export const ReadyResponse = z.object({
   store: z.enum(['memory', 'redis']),
   reason: z.enum(['draining', 'store-unavailable']).optional(),
 });
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Orchestrator probes: /livez says the process serves HTTP; /readyz that it can do useful work. */
 export function probeRoutes(deps: ProbeDeps) {
@@ -67,7 +60,7 @@ export function probeRoutes(deps: ProbeDeps) {
         if (deps.draining()) return notReady('draining');
         if (deps.store.state() === 'disconnected') return notReady('store-unavailable');
         try {
-          await withTimeout(deps.store.roundTrip(), deps.probeTimeoutMs);
+          await withTimeout(deps.store.roundTrip(), deps.probeTimeoutMs, 'store probe timed out');
         } catch {
           return notReady('store-unavailable');
         }

@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io';
 import type { RoomEvents } from '../domain/room-events.js';
 import { toAppError } from '../errors.js';
 import { roomTag } from '../lib/log-redact.js';
+import { withTimeout } from '../lib/timeout.js';
 import { ClientEvents, ServerEvents } from '../protocol/events.js';
 import { Connection } from './connection.js';
 import { bindEvent, type HandlerContext } from './handler.js';
@@ -104,10 +105,9 @@ export class Gateway implements RoomEvents {
     // and engine.io would hold its transport open for 30 s or more. Past a grace, shutdown goes
     // on: the rest are closed without the notice where engine.io still allows it (a transport
     // already in its orderly close keeps its own timer, which the process exit ends).
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, NOTICE_GRACE_MS)));
-    await Promise.race([Promise.all(closing.map((c) => c.closed)), grace]);
-    clearTimeout(timer);
+    await withTimeout(Promise.all(closing.map((c) => c.closed)), NOTICE_GRACE_MS, 'notice not taken').catch(
+      () => undefined,
+    );
     for (const { socket } of closing) if (socket.conn.readyState !== 'closed') socket.conn.close(true);
   }
 

@@ -1,4 +1,5 @@
 import { StoreUnavailableError } from '../../errors.js';
+import { withTimeout } from '../../lib/timeout.js';
 
 /** A store call that takes longer than this is reported as failed rather than left hanging. */
 export const STORE_CALL_TIMEOUT_MS = 5_000;
@@ -9,15 +10,9 @@ export const STORE_CALL_TIMEOUT_MS = 5_000;
  * cost about a tenth of the server's CPU under load (see BENCHMARKS.md).
  */
 export async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('store call timed out')), STORE_CALL_TIMEOUT_MS);
-  });
   try {
-    return await Promise.race([operation(), timeout]);
+    return await withTimeout(operation(), STORE_CALL_TIMEOUT_MS, 'store call timed out');
   } catch (err) {
     throw new StoreUnavailableError(err);
-  } finally {
-    clearTimeout(timer);
   }
 }
