@@ -35,9 +35,9 @@ export class UploadStaging {
     this.dir = path.join(root, randomBytes(8).toString('hex'));
   }
 
+  /** Makes this process's directory; `sweep` (the image janitor runs it at start) clears others' leftovers. */
   async init(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await this.sweep();
   }
 
   /** Deletes staged files older than `maxAgeMs` (sealed under keys that died with their process). */

@@ -167,6 +167,8 @@ describe('streamed uploads', () => {
       await utimes(path.join(crashed, 'old.part'), hourAgo, hourAgo);
       await writeFile(path.join(neighbour, 'arriving.part'), 'another node is receiving this right now');
       await start({ UPLOAD_DIR: uploadDir });
+      // The image janitor's first sweep runs as the server starts.
+      await eventually(async () => !(await stagedFiles(uploadDir)).some((f) => f.endsWith('old.part')), 5000);
       expect(await stagedFiles(uploadDir)).toEqual([path.join('.staging', 'bbbbbbbbbbbbbbbb', 'arriving.part')]);
     } finally {
       await running?.close();
