@@ -11,7 +11,7 @@ export interface ImageJanitorOptions {
   /** Files younger than this are never swept: their record may be on its way. */
   sweepMinAgeMs: number;
   /** Removes uploads that crashed processes left half-received; returns how many. */
-  sweepStaging?: () => Promise<number>;
+  sweepStaging: () => Promise<number>;
 }
 
 /**
@@ -32,7 +32,7 @@ export class ImageJanitor {
       async () => {
         const removed = await images.sweepOrphans(options.sweepMinAgeMs);
         if (removed > 0) log.info({ event: 'image-orphans-removed', count: removed }, 'removed orphaned image files');
-        const staged = (await options.sweepStaging?.()) ?? 0;
+        const staged = await options.sweepStaging();
         if (staged > 0) log.info({ event: 'staged-uploads-removed', count: staged }, 'removed stale staged uploads');
       },
       options.sweepMs,
