@@ -255,17 +255,10 @@ describe.each(storeKinds())('send-image on %s', (store) => {
 });
 
 describe('a 10 MB image over the socket with default limits', () => {
-  let running: RunningServer | undefined;
-  let dir: string | undefined;
-  afterEach(async () => {
-    closeAllClients();
-    await running?.close();
-    await removeDir(dir);
-  });
+  const current = serverPerTest('memory', closeAllClients);
 
   it('fits as a data: URL (about 13.4 MB of text), as binary, and as both at once', async () => {
-    dir = await tempUploadDir();
-    running = await startServer({ env: { UPLOAD_DIR: dir } });
+    const running = await current.start();
     const client = await joinedClient(running.url, ROOM, 'Big');
     const png = await makeImage('png');
     const tenMb = Buffer.concat([png, Buffer.alloc(10 * 1024 * 1024 - png.length)]);
@@ -286,7 +279,7 @@ describe('a 10 MB image over the socket with default limits', () => {
       20_000,
     );
     expect(both.ok).toBe(true);
-    expect(await filesIn(dir)).toHaveLength(3);
+    expect(await filesIn(current.dir)).toHaveLength(3);
   });
 });
 
