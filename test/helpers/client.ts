@@ -1,10 +1,11 @@
 import { io as connect, type Socket } from 'socket.io-client';
+import { afterThisTest } from './cleanup.js';
 
 export type Client = Socket;
 
 const opened = new Set<Socket>();
 
-/** A real socket.io client, websocket only, no reconnection unless asked. */
+/** A real socket.io client, websocket only, no reconnection unless asked; disconnected when the test ends. */
 export async function openClient(url: string, options: { reconnection?: boolean } = {}): Promise<Client> {
   const socket = connect(url, {
     transports: ['websocket'],
@@ -12,6 +13,10 @@ export async function openClient(url: string, options: { reconnection?: boolean 
     forceNew: true,
   });
   opened.add(socket);
+  afterThisTest(() => {
+    socket.disconnect();
+    opened.delete(socket);
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);

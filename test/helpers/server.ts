@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { afterEach } from 'vitest';
+import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createGhostChat, type GhostChat } from '../../src/server.js';
+import { afterThisTest } from './cleanup.js';
 import { dropPrefix, redisUrl, testPrefix, type StoreKind } from './stores.js';
 
 export interface RunningServer {
@@ -13,6 +13,7 @@ export interface RunningServer {
   config: Config;
   /** The Redis key prefix this server uses (Redis only). */
   prefix: string | null;
+  /** Stops the server and removes what it made; runs once, however often it is called. */
   close(): Promise<void>;
 }
 
@@ -26,13 +27,20 @@ export interface StartOptions {
   redisUrl?: string;
   /** Keep the Redis keys on close (the test drops them itself). */
   keepData?: boolean;
+  /** Where the server logs; silent (or TEST_LOG_LEVEL) unless a test captures it (log-capture.ts). */
+  log?: Logger;
 }
 
-/** Builds GhostChat from env exactly as main.ts does and listens on a free port. */
+const tempUploadDir = () => mkdtempSync(join(tmpdir(), 'ghostchat-uploads-'));
+
+/**
+ * Builds GhostChat from env exactly as main.ts does and listens on a free port. Closed when the
+ * test that started it finishes (an explicit `close()` before that is fine too).
+ */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const store = options.store ?? 'memory';
   // A test that does not choose an upload directory gets a temporary one of its own.
-  const ownUploadDir = options.env?.UPLOAD_DIR ? null : mkdtempSync(join(tmpdir(), 'ghostchat-uploads-'));
+  const ownUploadDir = options.env?.UPLOAD_DIR ? null : tempUploadDir();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',
@@ -49,19 +57,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     env.REDIS_PREFIX = prefix;
   }
   const config = loadConfig(env);
-  const server = createGhostChat(config, { log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
-  const address = await server.listen(0, '127.0.0.1');
-  return {
-    url: address,
-    server,
-    config,
-    prefix,
-    async close() {
+  const log = options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const server = createGhostChat(config, { log });
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
       await server.close();
       if (url && prefix && !options.keepData) await dropPrefix(url, prefix).catch(() => undefined);
       if (ownUploadDir) rmSync(ownUploadDir, { recursive: true, force: true });
-    },
-  };
+    })());
+  afterThisTest(close);
+  const address = await server.listen(0, '127.0.0.1');
+  return { url: address, server, config, prefix, close };
 }
 
 export interface ServerPerTest {
@@ -74,25 +81,22 @@ export interface ServerPerTest {
 }
 
 /**
- * For a describe block whose tests each start one server: closes it after every test (after
- * `beforeClose`, e.g. closing clients) and removes the upload directory made for it.
+ * For a describe block whose tests each start one server: when the test ends, runs `beforeClose`
+ * (clients close by themselves now), closes the server and removes the upload directory made for it.
  */
 export function serverPerTest(store: StoreKind, beforeClose: () => void = () => undefined): ServerPerTest {
   let running: RunningServer | undefined;
   let dir: string | undefined;
-  let ownDir: string | undefined;
-  afterEach(async () => {
-    beforeClose();
-    await running?.close();
-    running = undefined;
-    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
-    ownDir = undefined;
-    dir = undefined;
-  });
   return {
     async start(env = {}) {
-      if (!env.UPLOAD_DIR) ownDir = mkdtempSync(join(tmpdir(), 'ghostchat-uploads-'));
+      const ownDir = env.UPLOAD_DIR ? undefined : tempUploadDir();
+      // Registered first, so it runs last: after the server (and any restart of it) has closed.
+      afterThisTest(() => {
+        if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+        running = dir = undefined;
+      });
       running = await startServer({ store, env: { ...(ownDir ? { UPLOAD_DIR: ownDir } : {}), ...env } });
+      afterThisTest(beforeClose);
       dir = running.config.media.uploadDir;
       return running;
     },

@@ -1,0 +1,44 @@
+import pino, { type Logger } from 'pino';
+
+/** One parsed pino line: `level` (30 info, 40 warn, 50 error), `msg`, `event` and the other fields. */
+export type LogLine = Record<string, any> & { level: number; msg?: string; event?: string };
+
+export interface CapturedLog {
+  log: Logger;
+  /** Every line written so far, parsed, in order. */
+  readonly lines: LogLine[];
+  /** The lines at `level` (e.g. 40 for warn). */
+  at(level: number): LogLine[];
+  /** The raw text written so far, for checks that nothing private was logged. */
+  text(): string;
+}
+
+/** A pino logger writing JSON lines into memory, as the server's would go to stdout. */
+export function captureLog(level: pino.LevelWithSilent = 'info'): CapturedLog {
+  const lines: LogLine[] = [];
+  let text = '';
+  const log = pino(
+    { level, base: undefined },
+    {
+      write(line: string) {
+        text += line;
+        lines.push(JSON.parse(line) as LogLine);
+      },
+    },
+  );
+  return { log, lines, at: (l) => lines.filter((line) => line.level === l), text: () => text };
+}
+
+/** Parses a process's JSON log output (one object per line; other lines are skipped). */
+export function parseLogLines(output: string): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      lines.push(JSON.parse(line) as LogLine);
+    } catch {
+      // a partial line still being written
+    }
+  }
+  return lines;
+}
