@@ -1,42 +1,48 @@
-import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
+import { PeriodicTask, type TaskReporter } from '../lib/periodic-task.js';
 import type { MessageStore } from '../store/message-store.js';
-import type { RoomEvents } from './room-events.js';
+import type { DomainEvents } from './domain-events.js';
 
 export interface ExpiryOptions {
   pollMs: number;
   batchSize: number;
+  /** The longest wait between passes while the store fails. */
+  maxBackoffMs: number;
 }
 
 /**
- * Polls the store's schedule and announces each expired message once. The schedule lives in the
- * store, not in timers, so expiry survives restarts and is shared by every node.
+ * Polls the store's schedule and announces each expired message once (`messageExpired`). The
+ * schedule lives in the store, not in timers, so expiry survives restarts and is shared by every node.
  */
 export class ExpiryService {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
+  private readonly task: PeriodicTask;
+  private stopped = false;
 
   constructor(
     private readonly messages: MessageStore,
-    private readonly events: RoomEvents,
+    private readonly events: DomainEvents,
     private readonly clock: Clock,
-    private readonly log: Logger,
     private readonly options: ExpiryOptions,
-    /** Told how late each expiry ran, for metrics. */
-    private readonly observeLag: (lagMs: number) => void = () => {},
-  ) {}
+    reporter: TaskReporter,
+  ) {
+    this.task = new PeriodicTask(() => this.runOnce(), options.pollMs, reporter, {
+      maxBackoffMs: options.maxBackoffMs,
+    });
+  }
 
   start(): void {
     this.stopped = false;
-    this.schedule();
+    this.task.start();
   }
 
-  async stop(): Promise<void> {
+  /** Polls now instead of at the next tick (the store is back after an outage). */
+  wake(): void {
+    this.task.wake();
+  }
+
+  stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    return this.task.stop();
   }
 
   /** One pass: claims and announces everything due now. Exposed for tests that control the clock. */
@@ -46,27 +52,17 @@ export class ExpiryService {
       const now = this.clock();
       const due = await this.messages.claimDue(now, this.options.batchSize);
       for (const ref of due) {
-        this.events.messageExpired(ref.roomToken, ref.id);
-        this.observeLag(now - ref.dueAt);
+        // Not awaited: the room is told at once; what subscribers do besides (an image) runs behind.
+        void this.events.emit('messageExpired', {
+          roomToken: ref.roomToken,
+          messageId: ref.id,
+          cause: 'deadline',
+          lagMs: now - ref.dueAt,
+        });
       }
       total += due.length;
+      // A backlog is claimed batch after batch, but shutdown need not wait for all of it.
       if (due.length < this.options.batchSize || this.stopped) return total;
     }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .then(() => undefined)
-        .catch((err: Error) => {
-          this.log.warn({ event: 'expiry-failed', err: err.message }, 'expiry pass failed; will retry');
-        })
-        .finally(() => {
-          this.running = null;
-          this.schedule();
-        });
-    }, this.options.pollMs);
-    this.timer.unref();
   }
 }

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import { PeriodicTask } from '../lib/periodic-task.js';
+import { PeriodicTask, type TaskReporter } from '../lib/periodic-task.js';
 import type { ImageService } from './image-service.js';
 
 export interface ImageJanitorOptions {
   /** How often the image expiry schedule is polled. */
   pollMs: number;
   batchSize: number;
+  /** The longest wait between expiry passes while the store fails. */
+  maxBackoffMs: number;
   /** How often files without a live key are swept (also once at start). */
   sweepMs: number;
   /** Files younger than this are never swept: their record may be on its way. */
@@ -22,12 +24,15 @@ export class ImageJanitor {
   private readonly expiry: PeriodicTask;
   private readonly sweep: PeriodicTask;
 
-  constructor(images: ImageService, log: Logger, options: ImageJanitorOptions) {
-    this.expiry = new PeriodicTask(
-      () => images.expireDue(options.batchSize),
-      options.pollMs,
-      (err) => log.warn({ event: 'image-expiry-failed', err: err.message }, 'image expiry pass failed; will retry'),
-    );
+  constructor(
+    images: ImageService,
+    log: Logger,
+    options: ImageJanitorOptions,
+    reporters: { expiry: TaskReporter; sweep: TaskReporter },
+  ) {
+    this.expiry = new PeriodicTask(() => images.expireDue(options.batchSize), options.pollMs, reporters.expiry, {
+      maxBackoffMs: options.maxBackoffMs,
+    });
     this.sweep = new PeriodicTask(
       async () => {
         const removed = await images.sweepOrphans(options.sweepMinAgeMs);
@@ -36,13 +41,18 @@ export class ImageJanitor {
         if (staged > 0) log.info({ event: 'staged-uploads-removed', count: staged }, 'removed stale staged uploads');
       },
       options.sweepMs,
-      (err) => log.warn({ event: 'image-sweep-failed', err: err.message }, 'orphan sweep failed; will retry'),
+      reporters.sweep,
     );
   }
 
   start(): void {
     this.expiry.start();
     this.sweep.start({ immediately: true });
+  }
+
+  /** Polls the expiry schedule now (the store is back); the sweep keeps its own pace. */
+  wake(): void {
+    this.expiry.wake();
   }
 
   async stop(): Promise<void> {

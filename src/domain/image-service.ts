@@ -5,13 +5,13 @@ import { decodeKey, openingStream, plainSize } from '../media/image-cipher.js';
 import { imageUrl, isImageFilename, isImageId } from '../media/image-names.js';
 import type { ImageData, ImageMessage } from '../protocol/messages.js';
 import type { ImageRecord, ImageRef } from '../store/image-store.js';
+import type { DomainEvents, DomainHooks } from './domain-events.js';
 import { ImageIntake, type ImageInput, type ImageIntakeDeps } from './image-intake.js';
 import type { Member, MessageService } from './message-service.js';
-import type { RoomEvents } from './room-events.js';
 
 export interface ImageServiceDeps extends ImageIntakeDeps {
   messages: MessageService;
-  events: RoomEvents;
+  events: DomainEvents;
   log: Logger;
 }
 
@@ -46,6 +46,16 @@ export class ImageService {
   constructor(private readonly deps: ImageServiceDeps) {
     this.intake = new ImageIntake(deps);
   }
+
+  /**
+   * How images follow their messages: a message that starts to burn takes its image along at the
+   * same moment; one that expired takes its image with it (the image's own schedule backs this up).
+   */
+  readonly hooks: DomainHooks = {
+    messagesBurning: ({ messageIds, burnAt }) => this.burnWithMessages(messageIds, burnAt),
+    // An image that went first took its message along: there is nothing left to remove.
+    messageExpired: (expired) => (expired.cause === 'deadline' ? this.messageExpired(expired.messageId) : undefined),
+  };
 
   /** An upload over HTTP: stored on its own, in no room. */
   upload(read: () => Promise<ImageInput>): Promise<ImageRecord> {
@@ -194,6 +204,8 @@ export class ImageService {
     if (!ref.carrier) return;
     const { roomToken, messageId } = ref.carrier;
     // Only the one that removed the message announces it: the message's own expiry may have won.
-    if (await this.deps.messages.remove(roomToken, messageId)) this.deps.events.messageExpired(roomToken, messageId);
+    if (await this.deps.messages.remove(roomToken, messageId)) {
+      await this.deps.events.emit('messageExpired', { roomToken, messageId, cause: 'image' });
+    }
   }
 }

@@ -4,6 +4,7 @@ import { noMetrics, type Metrics } from '../metrics/metrics.js';
 import type { ChatMessage, ImageData, ImageMessage, TextMessage } from '../protocol/messages.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { PresenceStore } from '../store/presence-store.js';
+import type { DomainEvents } from './domain-events.js';
 
 export interface TtlPolicy {
   maxTtlSeconds: number;
@@ -19,14 +20,13 @@ export interface Member {
 
 /** Storing, listing and burning messages. Expiry itself is ExpiryService's. */
 export class MessageService {
-  private readonly burnListeners: Array<(messageIds: string[], burnAt: number) => Promise<void>> = [];
-
   constructor(
     private readonly messages: MessageStore,
     private readonly presence: PresenceStore,
     private readonly policy: TtlPolicy,
     private readonly clock: Clock,
     private readonly newId: IdGenerator,
+    private readonly events: DomainEvents,
     private readonly metrics: Metrics = noMetrics,
   ) {}
 
@@ -91,19 +91,16 @@ export class MessageService {
     return messages;
   }
 
+  /**
+   * Starts the burn of the given messages and announces it (`messagesBurning`), waiting for the
+   * subscribers, so what belongs to them (an image) is scheduled to go at the same moment, in its
+   * own restart-proof schedule, before the reader gets its answer.
+   */
   private async markRead(roomToken: string, ids: string[], now: number): Promise<void> {
     if (ids.length === 0) return;
     const burnAt = now + this.policy.burnAfterReadSeconds * 1000;
     const burning = await this.messages.expireSooner(roomToken, ids, burnAt);
-    if (burning.length > 0) for (const listener of this.burnListeners) await listener(burning, burnAt);
-  }
-
-  /**
-   * Tells `listener` which messages started to burn and when they will be gone, so what belongs to
-   * them (an image) can be scheduled to go at the same moment, in its own restart-proof schedule.
-   */
-  onBurn(listener: (messageIds: string[], burnAt: number) => Promise<void>): void {
-    this.burnListeners.push(listener);
+    if (burning.length > 0) await this.events.emit('messagesBurning', { roomToken, messageIds: burning, burnAt });
   }
 
   /** Removes a message at once (e.g. its image was deleted); true when it was still there. */

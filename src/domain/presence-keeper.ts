@@ -1,47 +1,51 @@
-import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
+import { PeriodicTask, type TaskReporter } from '../lib/periodic-task.js';
 import type { PresenceStore } from '../store/presence-store.js';
-import type { RoomEvents } from './room-events.js';
+import type { DomainEvents } from './domain-events.js';
+
+export interface PresenceKeeperOptions {
+  heartbeatMs: number;
+  /** The longest wait between heartbeats while the store fails. */
+  maxBackoffMs: number;
+}
 
 /**
  * Keeps this node's presence alive in a shared store and takes the participants of nodes that
- * died out of their rooms, announcing `participant-left` for each.
+ * died out of their rooms, announcing `participantLeft` for each.
  */
 export class PresenceKeeper {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly presence: PresenceStore,
-    private readonly events: RoomEvents,
+    private readonly events: DomainEvents,
     private readonly clock: Clock,
-    private readonly log: Logger,
-    private readonly intervalMs: number,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.beat().finally(() => (this.running = null));
-    }, this.intervalMs);
-    this.timer.unref();
-    this.running = this.beat().finally(() => (this.running = null));
+    options: PresenceKeeperOptions,
+    reporter: TaskReporter,
+  ) {
+    this.task = new PeriodicTask(() => this.beat(), options.heartbeatMs, reporter, {
+      maxBackoffMs: options.maxBackoffMs,
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  /** The first heartbeat goes out at once: other nodes learn this one is alive before it serves. */
+  start(): void {
+    this.task.start({ immediately: true });
+  }
+
+  wake(): void {
+    this.task.wake();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   private async beat(): Promise<void> {
-    try {
-      const now = this.clock();
-      await this.presence.heartbeat(now);
-      for (const { roomToken, agentId } of await this.presence.reapDeparted(now)) {
-        this.events.participantLeft(roomToken, agentId);
-      }
-    } catch (err) {
-      this.log.warn({ event: 'presence-heartbeat-failed', err: (err as Error).message }, 'presence heartbeat failed');
+    const now = this.clock();
+    await this.presence.heartbeat(now);
+    for (const departure of await this.presence.reapDeparted(now)) {
+      void this.events.emit('participantLeft', departure);
     }
   }
 }

@@ -4,6 +4,7 @@ import { mkdir, open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { STAGED_UPLOAD_STALE_MS } from '../defaults.js';
 import { newImageKey, openSealedFile, sealingStream } from './image-cipher.js';
 import { isMissingFile } from './missing-file.js';
 
@@ -14,9 +15,6 @@ export interface StagedUpload {
   /** Deletes the staged file; safe to call more than once. */
   discard(): Promise<void>;
 }
-
-/** Older than any upload can be and still be waiting: receiving is bounded (300 s), the queue too. */
-const STALE_MS = 15 * 60_000;
 
 /**
  * Where uploads land while they arrive: a private directory of sealed files, each under a key that
@@ -41,7 +39,7 @@ export class UploadStaging {
   }
 
   /** Deletes staged files older than `maxAgeMs` (sealed under keys that died with their process). */
-  async sweep(maxAgeMs = STALE_MS): Promise<number> {
+  async sweep(maxAgeMs = STAGED_UPLOAD_STALE_MS): Promise<number> {
     const cutoff = this.now() - maxAgeMs;
     let removed = 0;
     for (const entry of await readdir(this.root, { withFileTypes: true }).catch(() => [])) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
-import type { RoomEvents } from '../domain/room-events.js';
+import { SHUTDOWN_NOTICE_GRACE_MS } from '../defaults.js';
+import type { DomainHooks, MessageExpired, ParticipantLeft } from '../domain/domain-events.js';
 import { toAppError } from '../errors.js';
 import { roomTag } from '../lib/log-redact.js';
 import { withTimeout } from '../lib/timeout.js';
@@ -18,11 +19,8 @@ export interface GatewayOptions {
   maxPendingPerConnection: number;
 }
 
-/** How long shutdown waits for clients to take the `server-shutdown` notice before closing anyway. */
-const NOTICE_GRACE_MS = 1000;
-
-/** Wires socket.io connections to the handlers and delivers domain events to rooms. */
-export class Gateway implements RoomEvents {
+/** Wires socket.io connections to the handlers and delivers domain events to rooms (its hooks). */
+export class Gateway implements DomainHooks {
   private readonly connections = new Map<string, Connection>();
   /** Leaves the store refused while it was down; retried when it comes back. */
   private readonly unreleased: Array<{ roomToken: string; connectionId: string; agentId: string }> = [];
@@ -42,12 +40,16 @@ export class Gateway implements RoomEvents {
     return this.connections.size;
   }
 
-  messageExpired(roomToken: string, messageId: string): void {
+  messageExpired({ roomToken, messageId }: MessageExpired): void {
     this.deps.io.to(roomToken).emit(ServerEvents.messageExpired, { messageId, roomToken });
   }
 
-  participantLeft(roomToken: string, agentId: string): void {
+  participantLeft({ roomToken, agentId }: ParticipantLeft): void {
     this.deps.io.to(roomToken).emit(ServerEvents.participantLeft, { agentId, roomToken });
+  }
+
+  storeReconnected(): Promise<void> {
+    return this.restorePresence();
   }
 
   /**
@@ -105,7 +107,7 @@ export class Gateway implements RoomEvents {
     // and engine.io would hold its transport open for 30 s or more. Past a grace, shutdown goes
     // on: the rest are closed without the notice where engine.io still allows it (a transport
     // already in its orderly close keeps its own timer, which the process exit ends).
-    await withTimeout(Promise.all(closing.map((c) => c.closed)), NOTICE_GRACE_MS, 'notice not taken').catch(
+    await withTimeout(Promise.all(closing.map((c) => c.closed)), SHUTDOWN_NOTICE_GRACE_MS, 'notice not taken').catch(
       () => undefined,
     );
     for (const { socket } of closing) if (socket.conn.readyState !== 'closed') socket.conn.close(true);
@@ -142,7 +144,7 @@ export class Gateway implements RoomEvents {
   private async leave(roomToken: string, connectionId: string, agentId: string): Promise<void> {
     try {
       const left = await this.deps.rooms.leave(roomToken, connectionId);
-      if (left !== null) this.participantLeft(roomToken, agentId);
+      if (left !== null) this.participantLeft({ roomToken, agentId });
     } catch (err) {
       // Only a shared store can fail here: remember the departure and retry when it is back.
       this.unreleased.push({ roomToken, connectionId, agentId });

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
+import { MAX_PENDING_IMAGES_PER_CONNECTION } from '../../defaults.js';
 import { AppError, ErrorCodes } from '../../errors.js';
 import { decodeDataUrl } from '../../protocol/data-url.js';
 import { ClientEvents, ServerEvents } from '../../protocol/events.js';
@@ -32,9 +33,6 @@ export function sendImage(io: Server, images: GatewayImages): EventHandler<SendI
   };
 }
 
-/** Images one connection may have queued or in progress; more are refused as they arrive. */
-const MAX_PENDING_IMAGES = 2;
-
 /**
  * Binds `send-image` with a per-connection bound on images in flight. An image packet can be
  * ~14 MB: without the bound a client could park hundreds in its connection's queue. Counted on
@@ -47,7 +45,7 @@ export function bindSendImage(ctx: HandlerContext, io: Server, images: GatewayIm
     if (packet[0] !== ClientEvents.sendImage) return next();
     const last: unknown = packet[packet.length - 1];
     const clientAck = typeof last === 'function' ? (last as Ack) : undefined;
-    if (pending >= MAX_PENDING_IMAGES) {
+    if (pending >= MAX_PENDING_IMAGES_PER_CONNECTION) {
       const error = { code: 'IMAGES_BUSY', message: ErrorCodes.IMAGES_BUSY.message };
       ctx.socket.emit(ServerEvents.error, { ...error, event: ClientEvents.sendImage });
       clientAck?.({ ok: false, error });

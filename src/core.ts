@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import {
+  EXPIRY_BATCH_SIZE,
+  MISSED_HEARTBEATS_BEFORE_DEAD,
+  ORPHAN_SWEEP_MIN_AGE_MS,
+  POLLER_FAILURE_REMINDER_MS,
+  POLLER_MAX_BACKOFF_MS,
+  PRESENCE_KEEP_MIN_MS,
+  STORE_WAIT_MS,
+} from './defaults.js';
+import { DomainEvents } from './domain/domain-events.js';
+import { ExpiryService } from './domain/expiry-service.js';
+import { ImageJanitor } from './domain/image-janitor.js';
+import { ImageService } from './domain/image-service.js';
+import { MessageService } from './domain/message-service.js';
+import { PresenceKeeper } from './domain/presence-keeper.js';
+import { RoomService } from './domain/room-service.js';
+import { AppError } from './errors.js';
+import type { Clock } from './lib/clock.js';
+import { failureLog } from './lib/failure-log.js';
+import { createIdGenerator } from './lib/ids.js';
+import type { Part } from './lib/part.js';
+import { Semaphore } from './lib/semaphore.js';
+import { processImage } from './media/image-processor.js';
+import { LocalMediaStore } from './media/local-media-store.js';
+import { UploadStaging } from './media/upload-staging.js';
+import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
+import { timedStores } from './metrics/timed-stores.js';
+import { createMemoryStores } from './store/memory/memory-stores.js';
+import type { RedisClient } from './store/redis/redis-connection.js';
+import { createRedisStores } from './store/redis/redis-stores.js';
+import type { Stores } from './store/stores.js';
+
+/** The server without its transports: stores, domain services, background tasks and their events. */
+export interface Core extends Part {
+  nodeId: string;
+  clock: Clock;
+  events: DomainEvents;
+  metrics: PrometheusMetrics;
+  stores: Stores;
+  /** The Redis connection the stores use, for the socket.io adapter to share; null on memory. */
+  redis: RedisClient | null;
+  rooms: RoomService;
+  messages: MessageService;
+  images: ImageService;
+  expiry: ExpiryService;
+  staging: UploadStaging;
+}
+
+/**
+ * Builds the core from Config. Starting it waits (briefly) for the store, prepares the upload
+ * directory and starts the background tasks; draining stops the tasks; stopping closes the stores.
+ */
+export function buildCore(config: Config, log: Logger, clock: Clock): Core {
+  const nodeId = randomBytes(6).toString('hex');
+  const keepRoomMs = config.limits.maxTtlSeconds * 1000;
+  const redisStores = config.redis
+    ? createRedisStores(config.redis, {
+        nodeId,
+        log,
+        presenceKeepMs: Math.max(keepRoomMs, PRESENCE_KEEP_MIN_MS),
+        nodeTimeoutMs: config.heartbeatMs * MISSED_HEARTBEATS_BEFORE_DEAD,
+      })
+    : null;
+  const metrics = new PrometheusMetrics();
+  const stores: Stores = timedStores(redisStores ?? createMemoryStores(), metrics);
+  const events = new DomainEvents(log);
+
+  const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, keepRoomMs);
+  const messages = new MessageService(
+    stores.messages,
+    stores.presence,
+    config.limits,
+    clock,
+    createIdGenerator(clock),
+    events,
+    metrics,
+  );
+  const media = new LocalMediaStore(config.media.uploadDir, config.media.maxUploadBytesTotal);
+  // Inside the upload directory: the one place a read-only deployment is sure to be able to write.
+  const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'), clock);
+  const images = buildImages(config, { stores, media, messages, events, clock, log, metrics });
+
+  // Background tasks log an outage once, not once per poll.
+  const outage = (event: string, what: string) =>
+    failureLog(log, { event, what, remindEveryMs: POLLER_FAILURE_REMINDER_MS });
+  const backoff = { maxBackoffMs: POLLER_MAX_BACKOFF_MS };
+  const poll = { pollMs: config.expiryPollMs, batchSize: EXPIRY_BATCH_SIZE, ...backoff };
+  const expiry = new ExpiryService(stores.messages, events, clock, poll, outage('expiry', 'message expiry pass'));
+  const janitor = new ImageJanitor(
+    images,
+    log,
+    {
+      ...poll,
+      sweepMs: config.media.orphanSweepMs,
+      sweepMinAgeMs: ORPHAN_SWEEP_MIN_AGE_MS,
+      sweepStaging: () => staging.sweep(),
+    },
+    { expiry: outage('image-expiry', 'image expiry pass'), sweep: outage('image-sweep', 'orphan sweep') },
+  );
+  const keeper = new PresenceKeeper(
+    stores.presence,
+    events,
+    clock,
+    { heartbeatMs: config.heartbeatMs, ...backoff },
+    outage('presence-heartbeat', 'presence heartbeat'),
+  );
+  const pollers = [expiry, janitor, keeper];
+
+  events.subscribe('images', images.hooks);
+  events.subscribe('metrics', {
+    messageExpired: (expired) => {
+      if (expired.cause === 'deadline') metrics.messageExpired(expired.lagMs);
+    },
+  });
+  // A store back from an outage: the tasks resume now rather than at the end of their back-off.
+  events.subscribe('background tasks', { storeReconnected: () => pollers.forEach((p) => p.wake()) });
+  stores.onReconnect(() => {
+    log.info({ event: 'store-reconnected' }, 'store back; restoring presence');
+    void events.emit('storeReconnected', {});
+  });
+
+  return {
+    name: 'core',
+    nodeId,
+    clock,
+    events,
+    metrics,
+    stores,
+    redis: redisStores?.client ?? null,
+    rooms,
+    messages,
+    images,
+    expiry,
+    staging,
+    async start() {
+      if (!(await stores.ready(STORE_WAIT_MS))) {
+        log.warn({ event: 'store-unavailable-at-start' }, 'store not reachable; serving anyway and retrying');
+      }
+      await media.init();
+      await staging.init();
+      for (const poller of pollers) poller.start();
+    },
+    async drain() {
+      for (const poller of pollers) await poller.stop();
+    },
+    stop: () => stores.close(),
+  };
+}
+
+interface ImageParts {
+  stores: Stores;
+  media: LocalMediaStore;
+  messages: MessageService;
+  events: DomainEvents;
+  clock: Clock;
+  log: Logger;
+  metrics: PrometheusMetrics;
+}
+
+/** Images with their bounds: how many are taken in at once, how many decoded at once. */
+function buildImages(config: Config, parts: ImageParts): ImageService {
+  const busy = () => new AppError('IMAGES_BUSY');
+  const { maxConcurrentImages, maxQueuedImages } = config.media;
+  return new ImageService({
+    ...parts,
+    images: parts.stores.images,
+    policy: { ...config.limits, maxUploadBytes: config.media.maxUploadBytes, maxPixels: config.media.maxImagePixels },
+    newId: createIdGenerator(parts.clock),
+    process: processImage,
+    admission: new Semaphore(maxConcurrentImages + maxQueuedImages, 0, busy),
+    // Its queue never fills: admission lets no more in than it has room for.
+    gate: new Semaphore(maxConcurrentImages, maxQueuedImages, busy),
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * The numbers GhostChat runs by that are not configuration (config.ts holds what an operator may
+ * set). Each says why it is what it is; change one here and it changes everywhere it is used.
+ */
+
+// --- Start-up and shutdown ------------------------------------------------------------------------
+
+/** How long start-up waits for the store before serving without it (it keeps retrying behind). */
+export const STORE_WAIT_MS = 3_000;
+
+/**
+ * How long shutdown waits for clients to take the `server-shutdown` notice before closing anyway:
+ * a polling client that has gone never polls again, and engine.io would wait 30 s or more for it.
+ */
+export const SHUTDOWN_NOTICE_GRACE_MS = 1_000;
+
+// --- HTTP -----------------------------------------------------------------------------------------
+
+/** JSON bodies are small (GhostChat's REST API takes none bigger); uploads have their own bound. */
+export const HTTP_BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Node's own bound on receiving one request, which Fastify turns off: an upload that trickles in
+ * would otherwise hold its place among the images being received for ever. 5 minutes lets a
+ * 10 MB upload through a slow phone connection.
+ */
+export const HTTP_REQUEST_TIMEOUT_MS = 300_000;
+
+/** /readyz answers within an orchestrator's probe timeout (often 1 s) even when the store hangs. */
+export const READINESS_PROBE_TIMEOUT_MS = 1_000;
+
+// --- Realtime -------------------------------------------------------------------------------------
+
+/**
+ * Events one connection may have queued before more are refused with TOO_MANY_PENDING: far above
+ * what a person types, low enough that a flooding client holds little memory.
+ */
+export const MAX_PENDING_EVENTS_PER_CONNECTION = 256;
+
+/** Images one connection may have queued or in progress; an image packet can be ~14 MB. */
+export const MAX_PENDING_IMAGES_PER_CONNECTION = 2;
+
+/** A refused handshake's origin is logged at most once per this long (a page retries constantly). */
+export const REFUSED_ORIGIN_LOG_WINDOW_MS = 60_000;
+
+/** Distinct refused origins remembered at once; past that, one line says more were refused. */
+export const REFUSED_ORIGINS_TRACKED = 100;
+
+/** Longer Origin headers are cut in the log: a browser's is far shorter, a forged one need not be. */
+export const REFUSED_ORIGIN_MAX_LOGGED_LENGTH = 200;
+
+// --- Background tasks -----------------------------------------------------------------------------
+
+/** Expired messages (and images) claimed per store call: one pass never holds Redis for long. */
+export const EXPIRY_BATCH_SIZE = 1_000;
+
+/** Image files younger than this are never swept as orphans: their record may be on its way. */
+export const ORPHAN_SWEEP_MIN_AGE_MS = 60_000;
+
+/** Staged uploads older than this are leftovers of a crashed process (receiving is bounded at 5 min). */
+export const STAGED_UPLOAD_STALE_MS = 15 * 60_000;
+
+/**
+ * A background task that keeps failing (the store is down) waits longer each time, doubling from
+ * its own interval up to this, instead of hammering a dead store every 100 ms. A store that comes
+ * back wakes the tasks at once, so this only bounds how late a silent recovery is noticed.
+ */
+export const POLLER_MAX_BACKOFF_MS = 5_000;
+
+/** While a background task keeps failing, one reminder this often: an outage is never silent. */
+export const POLLER_FAILURE_REMINDER_MS = 60_000;
+
+// --- Presence -------------------------------------------------------------------------------------
+
+/** A node that missed this many heartbeats in a row is taken for dead and its participants leave. */
+export const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
+
+/** Shared presence keys live at least this long past their last write (longer when MAX_TTL is). */
+export const PRESENCE_KEEP_MIN_MS = 3_600_000;
+
+// --- Store ----------------------------------------------------------------------------------------
+
+/** A store call that takes longer than this is reported as failed rather than left hanging. */
+export const STORE_CALL_TIMEOUT_MS = 5_000;
+
+/** How long opening a connection to Redis may take before node-redis retries. */
+export const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+
+/** node-redis reconnects after 50 ms, doubling up to this: quick after a blip, gentle in an outage. */
+export const REDIS_RECONNECT_MAX_DELAY_MS = 2_000;
+
+/** Message ids outlive their deadline in the index and schedule by this, so a late expiry pass finds them. */
+export const MESSAGE_SCHEDULE_GRACE_MS = 3_600_000;
+
+/** The image schedule outlives its latest member by this much, so a due image is still there to claim. */
+export const IMAGE_SCHEDULE_GRACE_MS = 86_400_000;
+
+/** The /api/redis/test probe value removes itself after this even if the delete never arrives. */
+export const STORE_PROBE_TTL_MS = 10_000;

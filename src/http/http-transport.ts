@@ -1,0 +1,129 @@
+import cors from '@fastify/cors';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Core } from '../core.js';
+import { HTTP_BODY_LIMIT_BYTES, HTTP_REQUEST_TIMEOUT_MS, READINESS_PROBE_TIMEOUT_MS } from '../defaults.js';
+import type { Part } from '../lib/part.js';
+import { packageVersion } from '../lib/version.js';
+import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import { registerErrorHandling } from './error-handler.js';
+import { healthRoutes } from './health-routes.js';
+import { imageRoutes } from './image-routes.js';
+import { metricsRoutes } from './metrics-routes.js';
+import { registerOpenApi } from './openapi.js';
+import { probeRoutes } from './probe-routes.js';
+import { RequestLogController } from './request-log.js';
+import { roomRoutes } from './room-routes.js';
+
+/** The REST API (and /metrics), built but not listening: `listen` opens it once every part has started. */
+export interface HttpTransport extends Part {
+  app: FastifyInstance;
+  /** Listens on the public port (and METRICS_PORT when set); resolves with the base URL. */
+  listen(port: number, host: string): Promise<string>;
+}
+
+/**
+ * Builds the Fastify app from the core's services. Draining turns /readyz to 503, closes every
+ * answer's connection and stops listening; stopping waits for the requests already taken.
+ */
+export function buildHttpTransport(config: Config, core: Core, log: Logger): HttpTransport {
+  let draining = false;
+  let closed: Promise<void> = Promise.resolve();
+  // A logger of its own, whose "Server listening at" lines can be silenced (see `quietly`); typed as
+  // Fastify's so the instance is a plain FastifyInstance (an annotation, not a cast).
+  const httpLog: FastifyBaseLogger = log.child({});
+  const app = Fastify({
+    loggerInstance: httpLog,
+    logController: new RequestLogController(),
+    bodyLimit: HTTP_BODY_LIMIT_BYTES,
+    requestTimeout: HTTP_REQUEST_TIMEOUT_MS,
+    // Request ids are counters, not derived from anything about the client.
+    requestIdHeader: false,
+  });
+  registerErrorHandling(app);
+  registerOpenApi(app, { title: 'GhostChat', version: packageVersion });
+  // While draining, every answer closes its connection: an idle keep-alive socket would otherwise
+  // hold the listener open for Fastify's 72 s keep-alive timeout, far past SHUTDOWN_TIMEOUT_MS.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) void reply.header('Connection', 'close');
+    done(null, payload);
+  });
+  void app.register(cors, { origin: config.allowedOrigins, methods: ['GET', 'POST', 'DELETE'], credentials: true });
+  const { rooms, messages, images, stores, clock: now } = core;
+  void app.register(healthRoutes({ rooms, store: stores.health, now }));
+  void app.register(roomRoutes({ rooms, messages, now }));
+  void app.register(
+    imageRoutes({
+      images,
+      stage: (source) => core.staging.stage(source),
+      maxUploadBytes: config.media.maxUploadBytes,
+      maxTtlSeconds: config.limits.maxTtlSeconds,
+      now,
+    }),
+  );
+  void app.register(
+    probeRoutes({ store: stores.health, draining: () => draining, probeTimeoutMs: READINESS_PROBE_TIMEOUT_MS }),
+  );
+  // Metrics stay off the public port unless a token guards them there.
+  if (config.metrics.port === null && config.metrics.token !== null) {
+    void app.register(metricsRoutes({ metrics: core.metrics, token: config.metrics.token }));
+  }
+  const metricsApp = config.metrics.port === null ? null : buildMetricsApp(core.metrics, config.metrics.token, log);
+
+  return {
+    name: 'http',
+    app,
+    async start() {
+      await app.ready();
+      await metricsApp?.ready();
+    },
+    async listen(port, host) {
+      const url = await quietly(app, () => app.listen({ port, host }));
+      if (metricsApp && config.metrics.port !== null) {
+        const metricsPort = config.metrics.port;
+        await quietly(metricsApp, () => metricsApp.listen({ port: metricsPort, host: config.metrics.host }));
+      }
+      return url;
+    },
+    async drain() {
+      // Drain: /readyz turns 503 and no new connection or request is taken; what was accepted finishes.
+      draining = true;
+      // Stops listening at once; resolves after in-flight requests (uploads) have been answered.
+      closed = app.close().catch(() => undefined);
+    },
+    async stop() {
+      // Keep-alive sockets that went idle since the listener closed (answered before the hook saw them).
+      app.server.closeIdleConnections();
+      await closed;
+      await metricsApp?.close();
+    },
+  };
+}
+
+/**
+ * Runs `listen` with the app's own logger silenced: Fastify logs one "Server listening at" line per
+ * address, which the one start-up line (server.ts) replaces. Nothing else logs meanwhile.
+ */
+async function quietly<T>(app: FastifyInstance, listen: () => Promise<T>): Promise<T> {
+  const level = app.log.level;
+  app.log.level = 'silent';
+  try {
+    return await listen();
+  } finally {
+    app.log.level = level;
+  }
+}
+
+/** /metrics on a port of its own (METRICS_PORT), for scrapers on a private network. */
+function buildMetricsApp(metrics: PrometheusMetrics, token: string | null, log: Logger): FastifyInstance {
+  const metricsLog: FastifyBaseLogger = log.child({});
+  // Scrapes come every few seconds: no line per request.
+  const app = Fastify({
+    loggerInstance: metricsLog,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  registerErrorHandling(app);
+  void app.register(metricsRoutes({ metrics, token }));
+  return app;
+}

@@ -1,0 +1,89 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server as SocketServer } from 'socket.io';
+import type { Config } from '../config.js';
+import type { Core } from '../core.js';
+import {
+  MAX_PENDING_EVENTS_PER_CONNECTION,
+  REFUSED_ORIGIN_LOG_WINDOW_MS,
+  REFUSED_ORIGIN_MAX_LOGGED_LENGTH,
+  REFUSED_ORIGINS_TRACKED,
+} from '../defaults.js';
+import type { Part } from '../lib/part.js';
+import { buildImageSchemas } from '../protocol/image-schemas.js';
+import { buildSchemas } from '../protocol/schemas.js';
+import { Gateway } from './gateway.js';
+import { originAllowed } from './origin-check.js';
+import { attachRedisAdapter } from './redis-adapter.js';
+import { RefusedOriginLog } from './refused-origin-log.js';
+
+/** socket.io on the HTTP server, with the gateway that serves its events and delivers domain events. */
+export interface RealtimeTransport extends Part {
+  io: SocketServer;
+  gateway: Gateway;
+}
+
+/**
+ * Builds the socket server on `httpServer` (not yet listening), shares its broadcasts over Redis
+ * when there is one, and subscribes the gateway to the domain events. Draining finishes the events
+ * taken, takes this node's participants out of their rooms and tells clients to reconnect;
+ * stopping closes the Redis adapter.
+ */
+export function buildRealtimeTransport(
+  config: Config,
+  core: Core,
+  httpServer: HttpServer,
+  log: Logger,
+): RealtimeTransport {
+  const refusedOrigins = new RefusedOriginLog(log, {
+    windowMs: REFUSED_ORIGIN_LOG_WINDOW_MS,
+    maxOrigins: REFUSED_ORIGINS_TRACKED,
+    maxLength: REFUSED_ORIGIN_MAX_LOGGED_LENGTH,
+    now: core.clock,
+  });
+  const io = new SocketServer(httpServer, {
+    cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'], credentials: true },
+    allowRequest: (request, callback) => {
+      const allowed = originAllowed(request, config.allowedOrigins);
+      if (!allowed) refusedOrigins.refused(String(request.headers.origin));
+      callback(null, allowed);
+    },
+    maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
+    serveClient: false,
+  });
+  const images = {
+    service: core.images,
+    schemas: buildImageSchemas({ ...config.limits, maxImageBytes: config.media.maxUploadBytes }),
+    maxImageBytes: config.media.maxUploadBytes,
+  };
+  const { rooms, messages, metrics, stores } = core;
+  const gateway = new Gateway({ io, rooms, messages, schemas: buildSchemas(config.limits), images, metrics }, log, {
+    nodeId: core.nodeId,
+    maxPendingPerConnection: MAX_PENDING_EVENTS_PER_CONNECTION,
+  });
+  core.events.subscribe('gateway', gateway);
+  metrics.collectFrom({
+    connections: () => gateway.connectionCount,
+    totals: () => stores.presence.totals(),
+    storeState: () => stores.health.state(),
+  });
+  // Attached at once, as the store's own connection opens: its subscriptions are in place before
+  // anything is broadcast (the adapter does not catch a subscription lost to a dying connection).
+  const closeAdapter =
+    core.redis && config.redis ? attachRedisAdapter(io, core.redis, config.redis.keyPrefix, log) : async () => {};
+
+  return {
+    name: 'realtime',
+    io,
+    gateway,
+    // Built ready: the socket server serves once the HTTP server listens.
+    async start() {},
+    async drain() {
+      await gateway.drain();
+      await gateway.releaseAll();
+      await gateway.dismissAll();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+    stop: () => closeAdapter(),
+  };
+}
