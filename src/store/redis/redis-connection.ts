@@ -1,10 +1,12 @@
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
+import { REDIS_CONNECT_TIMEOUT_MS, REDIS_RECONNECT_MAX_DELAY_MS } from '../../defaults.js';
+import { scripts } from './scripts.js';
 
 /**
  * Opens a node-redis client that never blocks start-up: if Redis is down it keeps retrying in the
  * background, and commands fail at once (no offline queue) so a message is refused rather than
- * held in memory and reported as stored.
+ * held in memory and reported as stored. The stores' Lua scripts are methods of the client.
  */
 export function openRedis(url: string, log: Logger) {
   const client = createClient({
@@ -13,9 +15,10 @@ export function openRedis(url: string, log: Logger) {
     // No per-command timeout: storeCall bounds each store call with one timer instead.
     commandOptions: { timeout: 0 },
     socket: {
-      connectTimeout: 5000,
-      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2000),
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, REDIS_RECONNECT_MAX_DELAY_MS),
     },
+    scripts,
   });
   let wasReady = false;
   client.on('ready', () => {

@@ -1,14 +1,8 @@
 import type { DueImage, ImageRecord, ImageRef, ImageStore } from '../image-store.js';
+import { IMAGE_SCHEDULE_GRACE_MS } from '../../defaults.js';
+import type { ImageKeys } from './image-scripts.js';
 import type { RedisKeys } from './keys.js';
-import {
-  claimDueImagesScript,
-  expireImageSoonerScript,
-  IMAGE_SCHEDULE_GRACE_MS,
-  putImageScript,
-  removeImageScript,
-} from './image-scripts.js';
 import type { RedisClient } from './redis-connection.js';
-import { runScript } from './run-script.js';
 import { storeCall } from './store-call.js';
 
 type StoredRecord = Omit<ImageRecord, 'key' | 'expiresAt'>;
@@ -37,27 +31,16 @@ export class RedisImageStore implements ImageStore {
 
   put(record: ImageRecord): Promise<void> {
     const { key, expiresAt, ...stored } = record;
-    return storeCall(async () => {
-      await runScript(
-        this.client,
-        putImageScript,
-        [
-          this.keys.image(record.id),
-          this.keys.imageKey(record.id),
-          this.keys.imageByFile(record.filename),
-          this.keys.imageSchedule(),
-          ...(record.carrier ? [this.keys.imageByMessage(record.carrier.messageId)] : []),
-        ],
-        [
-          JSON.stringify(stored satisfies StoredRecord),
-          key,
-          expiresAt,
-          record.id,
-          scheduleMember(record),
-          expiresAt + IMAGE_SCHEDULE_GRACE_MS,
-        ],
-      );
-    });
+    return storeCall(() =>
+      this.client.putImage(this.keysOf(record), {
+        json: JSON.stringify(stored satisfies StoredRecord),
+        key,
+        deadline: expiresAt,
+        id: record.id,
+        member: scheduleMember(record),
+        keepScheduleUntil: expiresAt + IMAGE_SCHEDULE_GRACE_MS,
+      }),
+    );
   }
 
   get(id: string, now: number): Promise<ImageRecord | null> {
@@ -80,33 +63,20 @@ export class RedisImageStore implements ImageStore {
   }
 
   expireSooner(ref: ImageRef, expiresAt: number): Promise<boolean> {
-    return storeCall(
-      async () =>
-        (await runScript(this.client, expireImageSoonerScript, this.keysOf(ref), [expiresAt, scheduleMember(ref)])) ===
-        1,
-    );
+    return storeCall(() => this.client.expireImageSooner(this.keysOf(ref), expiresAt, scheduleMember(ref)));
   }
 
   remove(ref: ImageRef): Promise<boolean> {
-    return storeCall(
-      async () => (await runScript(this.client, removeImageScript, this.keysOf(ref), [scheduleMember(ref)])) === 1,
-    );
+    return storeCall(() => this.client.removeImage(this.keysOf(ref), scheduleMember(ref)));
   }
 
   claimDue(now: number, limit: number): Promise<DueImage[]> {
     return storeCall(async () => {
-      const reply = (await runScript(
-        this.client,
-        claimDueImagesScript,
-        [this.keys.imageSchedule()],
-        [now, limit, this.keys.prefix],
-      )) as string[];
-      const due: DueImage[] = [];
-      for (let i = 0; i + 1 < reply.length; i += 2) {
-        const ref = parseMember(reply[i]!);
-        if (ref) due.push({ ...ref, dueAt: Number(reply[i + 1]) });
-      }
-      return due;
+      const due = await this.client.claimDueImages(this.keys.imageSchedule(), now, limit, this.keys.prefix);
+      return due.flatMap(({ member, dueAt }) => {
+        const ref = parseMember(member);
+        return ref ? [{ ...ref, dueAt }] : [];
+      });
     });
   }
 
@@ -116,13 +86,13 @@ export class RedisImageStore implements ImageStore {
   }
 
   /** Schedule first, then every key that dies with the image. */
-  private keysOf(ref: ImageRef): string[] {
-    return [
-      this.keys.imageSchedule(),
-      this.keys.image(ref.id),
-      this.keys.imageKey(ref.id),
-      this.keys.imageByFile(ref.filename),
-      ...(ref.carrier ? [this.keys.imageByMessage(ref.carrier.messageId)] : []),
-    ];
+  private keysOf(ref: ImageRef): ImageKeys {
+    return {
+      schedule: this.keys.imageSchedule(),
+      record: this.keys.image(ref.id),
+      key: this.keys.imageKey(ref.id),
+      byFile: this.keys.imageByFile(ref.filename),
+      byMessage: ref.carrier ? this.keys.imageByMessage(ref.carrier.messageId) : null,
+    };
   }
 }

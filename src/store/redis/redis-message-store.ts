@@ -1,13 +1,12 @@
+import { MESSAGE_SCHEDULE_GRACE_MS } from '../../defaults.js';
 import type { ChatMessage } from '../../protocol/messages.js';
 import type { DueMessage, MessageRecord, MessageStore } from '../message-store.js';
 import type { RedisKeys } from './keys.js';
-import { appendScript, claimDueScript, expireSoonerScript, listScript, removeScript } from './message-scripts.js';
 import type { RedisClient } from './redis-connection.js';
-import { runScript } from './run-script.js';
 import { storeCall } from './store-call.js';
 
-/** How long ids outlive their deadline in the index and schedule, so a late expiry pass still finds them. */
-const SCHEDULE_GRACE_MS = 3_600_000;
+/** `roomToken|id`: neither can hold a `|`. */
+const scheduleMember = (roomToken: string, id: string) => `${roomToken}|${id}`;
 
 /**
  * Bodies at `message:{room}:{id}` (expiring natively at their deadline), a per-room sorted index
@@ -22,30 +21,30 @@ export class RedisMessageStore implements MessageStore {
   append({ message, expiresAt }: MessageRecord): Promise<void> {
     const { roomToken, id } = message;
     const k = this.keys;
-    return storeCall(async () => {
-      await runScript(
-        this.client,
-        appendScript,
-        [
-          k.message(roomToken, id),
-          k.roomIndex(roomToken),
-          k.roomSeq(roomToken),
-          k.expirySchedule(),
-          k.roomCreated(roomToken),
-        ],
-        [JSON.stringify(message), expiresAt, id, roomToken, SCHEDULE_GRACE_MS, Date.parse(message.timestamp)],
-      );
-    });
+    return storeCall(() =>
+      this.client.appendMessage(
+        {
+          body: k.message(roomToken, id),
+          index: k.roomIndex(roomToken),
+          seq: k.roomSeq(roomToken),
+          schedule: k.expirySchedule(),
+          roomCreated: k.roomCreated(roomToken),
+        },
+        {
+          json: JSON.stringify(message),
+          expiresAt,
+          id,
+          roomToken,
+          graceMs: MESSAGE_SCHEDULE_GRACE_MS,
+          openedAt: Date.parse(message.timestamp),
+        },
+      ),
+    );
   }
 
   list(roomToken: string): Promise<ChatMessage[]> {
     return storeCall(async () => {
-      const bodies = (await runScript(
-        this.client,
-        listScript,
-        [this.keys.roomIndex(roomToken)],
-        [this.keys.prefix, roomToken],
-      )) as string[];
+      const bodies = await this.client.listMessages(this.keys.roomIndex(roomToken), this.keys.prefix, roomToken);
       return bodies.map((b) => JSON.parse(b) as ChatMessage);
     });
   }
@@ -56,45 +55,29 @@ export class RedisMessageStore implements MessageStore {
 
   expireSooner(roomToken: string, ids: readonly string[], expiresAt: number): Promise<string[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return storeCall(
-      async () =>
-        (await runScript(
-          this.client,
-          expireSoonerScript,
-          [this.keys.expirySchedule()],
-          [expiresAt, this.keys.prefix, roomToken, ...ids],
-        )) as string[],
+    return storeCall(() =>
+      this.client.expireMessagesSooner(this.keys.expirySchedule(), expiresAt, this.keys.prefix, roomToken, ids),
     );
   }
 
   remove(roomToken: string, id: string): Promise<boolean> {
     const k = this.keys;
-    return storeCall(async () => {
-      const removed = await runScript(
-        this.client,
-        removeScript,
-        [k.expirySchedule(), k.message(roomToken, id), k.roomIndex(roomToken)],
-        [`${roomToken}|${id}`, id],
-      );
-      return removed === 1;
-    });
+    return storeCall(() =>
+      this.client.removeMessage(
+        { schedule: k.expirySchedule(), body: k.message(roomToken, id), index: k.roomIndex(roomToken) },
+        scheduleMember(roomToken, id),
+        id,
+      ),
+    );
   }
 
   claimDue(now: number, limit: number): Promise<DueMessage[]> {
     return storeCall(async () => {
-      const reply = (await runScript(
-        this.client,
-        claimDueScript,
-        [this.keys.expirySchedule()],
-        [now, limit, this.keys.prefix],
-      )) as string[];
-      const due: DueMessage[] = [];
-      for (let i = 0; i + 1 < reply.length; i += 2) {
-        const member = reply[i]!;
+      const due = await this.client.claimDueMessages(this.keys.expirySchedule(), now, limit, this.keys.prefix);
+      return due.map(({ member, dueAt }) => {
         const sep = member.indexOf('|');
-        due.push({ roomToken: member.slice(0, sep), id: member.slice(sep + 1), dueAt: Number(reply[i + 1]) });
-      }
-      return due;
+        return { roomToken: member.slice(0, sep), id: member.slice(sep + 1), dueAt };
+      });
     });
   }
 }

@@ -1,8 +1,7 @@
 import type { Departure, JoinOutcome, PresenceStore, PresenceTotals } from '../presence-store.js';
 import type { RedisKeys } from './keys.js';
-import { heartbeatScript, joinScript, leaveScript } from './presence-scripts.js';
+import type { PresenceKeys } from './presence-scripts.js';
 import type { RedisClient } from './redis-connection.js';
-import { runScript } from './run-script.js';
 import { storeCall } from './store-call.js';
 
 export interface RedisPresenceOptions {
@@ -25,24 +24,12 @@ export class RedisPresenceStore implements PresenceStore {
   ) {}
 
   join(roomToken: string, connectionId: string, agentId: string): Promise<JoinOutcome> {
-    const k = this.keys;
-    return storeCall(async () => {
-      const reply = (await runScript(
-        this.client,
-        joinScript,
-        [
-          k.presenceConnections(roomToken),
-          k.presenceAgents(roomToken),
-          k.presenceRooms(),
-          k.presenceTotal(),
-          k.nodeRooms(this.options.nodeId),
-        ],
-        [connectionId, agentId, roomToken, this.options.keepMs],
-      )) as [string, string[]?];
-      const [status, participants = []] = reply;
-      if (status === 'joined' || status === 'already') return { status, participants };
-      return { status: status as 'taken' | 'renamed' };
-    });
+    return storeCall(() =>
+      this.client.joinRoom(
+        { ...this.roomKeys(roomToken), nodeRooms: this.keys.nodeRooms(this.options.nodeId) },
+        { connectionId, agentId, roomToken, keepMs: this.options.keepMs },
+      ),
+    );
   }
 
   leave(roomToken: string, connectionId: string): Promise<string | null> {
@@ -69,14 +56,12 @@ export class RedisPresenceStore implements PresenceStore {
 
   heartbeat(now: number): Promise<void> {
     const k = this.keys;
-    return storeCall(async () => {
-      await runScript(
-        this.client,
-        heartbeatScript,
-        [k.nodes(), k.presenceRooms(), k.presenceTotal()],
-        [this.options.nodeId, now, this.options.keepMs],
-      );
-    });
+    return storeCall(() =>
+      this.client.heartbeat(
+        { nodes: k.nodes(), rooms: k.presenceRooms(), total: k.presenceTotal() },
+        { nodeId: this.options.nodeId, now, keepMs: this.options.keepMs },
+      ),
+    );
   }
 
   reapDeparted(now: number): Promise<Departure[]> {
@@ -110,14 +95,17 @@ export class RedisPresenceStore implements PresenceStore {
     });
   }
 
-  private async leaveScript(roomToken: string, connectionId: string): Promise<string | null> {
+  private leaveScript(roomToken: string, connectionId: string): Promise<string | null> {
+    return this.client.leaveRoom(this.roomKeys(roomToken), connectionId, roomToken);
+  }
+
+  private roomKeys(roomToken: string): PresenceKeys {
     const k = this.keys;
-    const agent = await runScript(
-      this.client,
-      leaveScript,
-      [k.presenceConnections(roomToken), k.presenceAgents(roomToken), k.presenceRooms(), k.presenceTotal()],
-      [connectionId, roomToken],
-    );
-    return typeof agent === 'string' ? agent : null;
+    return {
+      connections: k.presenceConnections(roomToken),
+      agents: k.presenceAgents(roomToken),
+      rooms: k.presenceRooms(),
+      total: k.presenceTotal(),
+    };
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RedisConfig } from '../../config.js';
+import { STORE_PROBE_TTL_MS } from '../../defaults.js';
 import type { Stores } from '../stores.js';
 import { redisKeys } from './keys.js';
 import { openRedis, type RedisClient } from './redis-connection.js';
@@ -38,7 +39,7 @@ export function createRedisStores(
         storeCall(async () => {
           const key = keys.probe(options.nodeId);
           const value = `probe ${Date.now()}`;
-          await client.set(key, value, { expiration: { type: 'PX', value: 10_000 } });
+          await client.set(key, value, { expiration: { type: 'PX', value: STORE_PROBE_TTL_MS } });
           const read = await client.get(key);
           await client.del(key);
           return read ?? '';

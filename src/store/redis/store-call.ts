@@ -1,8 +1,6 @@
 import { StoreUnavailableError } from '../../errors.js';
+import { STORE_CALL_TIMEOUT_MS } from '../../defaults.js';
 import { withTimeout } from '../../lib/timeout.js';
-
-/** A store call that takes longer than this is reported as failed rather than left hanging. */
-export const STORE_CALL_TIMEOUT_MS = 5_000;
 
 /**
  * Any Redis failure (down, timeout, closed) surfaces to the domain as one typed error. The timeout

@@ -1,0 +1,31 @@
+import { claimDueImages, expireImageSooner, putImage, removeImage } from './image-scripts.js';
+import {
+  appendMessage,
+  claimDueMessages,
+  expireMessagesSooner,
+  listMessages,
+  removeMessage,
+} from './message-scripts.js';
+import { heartbeat, joinRoom, leaveRoom } from './presence-scripts.js';
+import { touchRoom } from './room-scripts.js';
+
+/**
+ * Every Lua script the stores run, registered with the client (`createClient({ scripts })`) so
+ * each is a typed method, e.g. `client.joinRoom(keys, args)`. node-redis sends EVALSHA and falls
+ * back to EVAL when the server does not know the script yet (e.g. after a restart).
+ */
+export const scripts = {
+  appendMessage,
+  listMessages,
+  expireMessagesSooner,
+  removeMessage,
+  claimDueMessages,
+  putImage,
+  expireImageSooner,
+  removeImage,
+  claimDueImages,
+  joinRoom,
+  leaveRoom,
+  heartbeat,
+  touchRoom,
+};
