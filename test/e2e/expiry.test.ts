@@ -1,23 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, collect, eventually, joinedClient, nextEvent, request } from '../helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import { collect, eventually, joinedClient, nextEvent, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { startServer } from '../helpers/server.js';
 import { redisUrl, storeKinds } from '../helpers/stores.js';
 
 const ROOM = 'EXP-123-XYZ';
 const FAST = { BURN_AFTER_READ_SECONDS: '1', EXPIRY_POLL_MS: '50' };
 
 describe.each(storeKinds())('expiry and burn-after-reading on %s', (store) => {
-  const servers: RunningServer[] = [];
-  const start = async (env: Record<string, string> = {}) => {
-    const s = await startServer({ store, env: { ...FAST, ...env } });
-    servers.push(s);
-    return s;
-  };
-  afterEach(async () => {
-    closeAllClients();
-    for (const s of servers.splice(0)) await s.close();
-  });
+  const start = (env: Record<string, string> = {}) => startServer({ store, env: { ...FAST, ...env } });
 
   it('expires a message at its TTL: every participant is told once and history forgets it', async () => {
     const { url } = await start();
@@ -82,17 +73,9 @@ describe.each(storeKinds())('expiry and burn-after-reading on %s', (store) => {
 });
 
 describe.runIf(storeKinds().includes('redis'))('expiry across nodes sharing Redis', () => {
-  const servers: RunningServer[] = [];
-  afterEach(async () => {
-    closeAllClients();
-    for (const s of servers.splice(0)) await s.close();
-  });
-
   it('tells every participant on every node once, whichever node claims it', async () => {
     const first = await startServer({ store: 'redis', env: FAST, redisUrl: redisUrl() });
-    servers.push(first);
     const second = await startServer({ store: 'redis', env: FAST, prefix: first.prefix!, keepData: true });
-    servers.push(second);
     const onFirst = await joinedClient(first.url, ROOM, 'OnFirst');
     const onSecond = await joinedClient(second.url, ROOM, 'OnSecond');
     const seenFirst = collect(onFirst, 'message-expired');
@@ -111,9 +94,7 @@ describe.runIf(storeKinds().includes('redis'))('expiry across nodes sharing Redi
 
   it('shares presence and messages between nodes: one name per room, broadcasts cross over', async () => {
     const first = await startServer({ store: 'redis', env: FAST });
-    servers.push(first);
     const second = await startServer({ store: 'redis', env: FAST, prefix: first.prefix!, keepData: true });
-    servers.push(second);
     const onFirst = await joinedClient(first.url, ROOM, 'Ghost');
     const impostor = await joinedClient(second.url, 'OTH-ER0-001', 'Somebody');
     const taken = await request(impostor, 'join-room', { roomToken: ROOM, agentId: 'Ghost' });

@@ -1,15 +1,6 @@
 import WebSocket from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  closeAllClients,
-  collect,
-  eventually,
-  joinedClient,
-  nextEvent,
-  openClient,
-  request,
-  type Client,
-} from '../helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import { collect, eventually, joinedClient, nextEvent, openClient, request, type Client } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -45,10 +36,6 @@ function closed(ws: WebSocket, timeoutMs = 5000): Promise<void> {
 
 describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
   let running: RunningServer;
-  afterEach(async () => {
-    closeAllClients();
-    await running?.close();
-  });
 
   async function expectInvalid(client: Client, event: string, payload: unknown) {
     const errorEvent = nextEvent(client, 'error');

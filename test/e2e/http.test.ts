@@ -1,18 +1,17 @@
-import { io as connect, type Socket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { http } from '../helpers/http.js';
+import { io as connect } from 'socket.io-client';
+import { describe, expect, it } from 'vitest';
+import { afterThisTest } from '../helpers/cleanup.js';
+import { inject } from '../helpers/http.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 describe.each(storeKinds())('REST API on %s', (store) => {
   let running: RunningServer;
-  afterEach(async () => {
-    await running?.close();
-  });
+  const http = (path: string) => inject(running.server.app, path);
 
   it('reports health in the reference shape with the live store state', async () => {
     running = await startServer({ store });
-    const { status, body } = await http(`${running.url}/api/health`);
+    const { status, body } = await http('/api/health');
     expect(status).toBe(200);
     expect(body).toEqual({
       status: 'ok',
@@ -25,7 +24,7 @@ describe.each(storeKinds())('REST API on %s', (store) => {
 
   it('round-trips the store on /api/redis/test, saying so on memory', async () => {
     running = await startServer({ store });
-    const { status, body } = await http(`${running.url}/api/redis/test`);
+    const { status, body } = await http('/api/redis/test');
     expect(status).toBe(200);
     expect(body.success).toBe(true);
     if (store === 'memory') expect(body.message).toMatch(/memory/i);
@@ -37,7 +36,7 @@ describe.each(storeKinds())('REST API on %s', (store) => {
     async (token) => {
       running = await startServer({ store });
       for (const route of ['stats', 'messages']) {
-        const { status, body } = await http(`${running.url}/api/room/${token}/${route}`);
+        const { status, body } = await http(`/api/room/${token}/${route}`);
         expect(status).toBe(400);
         expect(body).toMatchObject({ success: false, error: { code: 'ROOM_TOKEN_INVALID' } });
       }
@@ -46,26 +45,23 @@ describe.each(storeKinds())('REST API on %s', (store) => {
 
   it('answers unknown routes with a JSON 404 and never a stack', async () => {
     running = await startServer({ store });
-    const { status, body } = await http(`${running.url}/api/nope`);
+    const { status, body } = await http('/api/nope');
     expect(status).toBe(404);
     expect(body).toEqual({ success: false, error: { code: 'NOT_FOUND', message: expect.any(String) } });
   });
 
   it('tells caches not to keep history', async () => {
     running = await startServer({ store });
-    const { headers } = await http(`${running.url}/api/room/ABC-123-XYZ/messages`);
+    const { headers } = await http('/api/room/ABC-123-XYZ/messages');
     expect(headers.get('cache-control')).toBe('no-store');
   });
 });
 
 describe('CORS', () => {
   let running: RunningServer;
-  afterEach(async () => {
-    await running?.close();
-  });
 
-  const preflight = (url: string, origin: string) =>
-    fetch(`${url}/api/room/ABC-123-XYZ/messages`, {
+  const preflight = (origin: string) =>
+    inject(running.server.app, '/api/room/ABC-123-XYZ/messages', {
       method: 'OPTIONS',
       headers: {
         Origin: origin,
@@ -77,7 +73,7 @@ describe('CORS', () => {
   it('passes the preflight for a GET with Content-Type: application/json from each allowed origin', async () => {
     running = await startServer({ env: { FRONTEND_URL: 'http://localhost:3000,https://chat.example' } });
     for (const origin of ['http://localhost:3000', 'https://chat.example']) {
-      const res = await preflight(running.url, origin);
+      const res = await preflight(origin);
       expect(res.status).toBeLessThan(300);
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       expect(res.headers.get('access-control-allow-methods')).toContain('GET');
@@ -88,21 +84,16 @@ describe('CORS', () => {
   it('fails the preflight for any other origin', async () => {
     running = await startServer({ env: { FRONTEND_URL: 'http://localhost:3000' } });
     for (const origin of ['https://evil.example', 'http://localhost:3000.evil.example', 'null']) {
-      const res = await preflight(running.url, origin);
+      const res = await preflight(origin);
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
     }
-    const simple = await fetch(`${running.url}/api/health`, { headers: { Origin: 'https://evil.example' } });
+    const simple = await inject(running.server.app, '/api/health', { headers: { Origin: 'https://evil.example' } });
     expect(simple.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
 describe('socket.io handshakes from browsers', () => {
   let running: RunningServer;
-  const sockets: Socket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.disconnect();
-    await running?.close();
-  });
 
   /** Resolves `connected` or the server's refusal, for one transport and one Origin header. */
   function handshake(url: string, transport: 'websocket' | 'polling', origin?: string): Promise<string> {
@@ -112,7 +103,7 @@ describe('socket.io handshakes from browsers', () => {
       forceNew: true,
       ...(origin ? { extraHeaders: { Origin: origin } } : {}),
     });
-    sockets.push(socket);
+    afterThisTest(() => socket.disconnect());
     return new Promise((resolve) => {
       socket.once('connect', () => resolve('connected'));
       socket.once('connect_error', () => resolve('refused'));

@@ -1,13 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  closeAllClients,
-  collect,
-  eventually,
-  joinedClient,
-  nextEvent,
-  openClient,
-  request,
-} from '../helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import { collect, eventually, joinedClient, nextEvent, openClient, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -18,10 +10,6 @@ const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe.each(storeKinds())('text messages on %s', (store) => {
   let running: RunningServer;
-  afterEach(async () => {
-    closeAllClients();
-    await running?.close();
-  });
 
   it('broadcasts new-message to the room, sender included, in the reference shape', async () => {
     running = await startServer({ store });

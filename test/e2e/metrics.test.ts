@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, joinedClient, openClient, request } from '../helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import { joinedClient, openClient, request } from '../helpers/client.js';
 import { http } from '../helpers/http.js';
 import { makeImage, upload } from '../helpers/images.js';
 import { freePort } from '../helpers/redis-server.js';
@@ -16,10 +16,6 @@ function sample(text: string, series: string): number | undefined {
 
 describe('where /metrics is served', () => {
   let running: RunningServer;
-  afterEach(async () => {
-    closeAllClients();
-    await running?.close();
-  });
 
   it('is not served at all without a token or a metrics port', async () => {
     running = await startServer();
@@ -62,10 +58,6 @@ describe('where /metrics is served', () => {
 
 describe.each(storeKinds())('metrics on %s', (store) => {
   let running: RunningServer;
-  afterEach(async () => {
-    closeAllClients();
-    await running?.close();
-  });
 
   const scrape = async () =>
     (await http(`${running.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } })).body as string;

@@ -1,27 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, collect, eventually, joinedClient, nextEvent, request } from '../helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import { afterThisTest } from '../helpers/cleanup.js';
+import { collect, eventually, joinedClient, nextEvent, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
-import { spawnServer, type ServerProcess } from '../helpers/process.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { spawnServer } from '../helpers/process.js';
+import { startServer } from '../helpers/server.js';
 import { dropPrefix, redisUrl, storeKinds, testPrefix } from '../helpers/stores.js';
 
 const ROOM = 'DIE-123-XYZ';
 
 describe.runIf(storeKinds().includes('redis'))('a node dying (Redis)', () => {
-  let survivor: RunningServer | undefined;
-  let doomed: ServerProcess | undefined;
   const prefix = testPrefix();
-  afterEach(async () => {
-    closeAllClients();
-    await doomed?.kill();
-    await survivor?.close();
-    await dropPrefix(redisUrl(), prefix);
-  });
 
   it("takes a killed node's participants out of their rooms and keeps expiring its messages", async () => {
     const env = { NODE_HEARTBEAT_MS: '200', EXPIRY_POLL_MS: '50' };
-    doomed = await spawnServer({ ...env, REDIS_URL: redisUrl(), REDIS_PREFIX: prefix });
-    survivor = await startServer({ store: 'redis', prefix, keepData: true, env });
+    // Runs last, once both nodes are gone.
+    afterThisTest(() => dropPrefix(redisUrl(), prefix));
+    const doomed = await spawnServer({ ...env, REDIS_URL: redisUrl(), REDIS_PREFIX: prefix });
+    afterThisTest(() => doomed.kill());
+    const survivor = await startServer({ store: 'redis', prefix, keepData: true, env });
     const watcher = await joinedClient(survivor.url, ROOM, 'Watcher');
     const victim = await joinedClient(doomed.url, ROOM, 'Victim');
     const expired = collect(watcher, 'message-expired');

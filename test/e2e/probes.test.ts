@@ -1,21 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { http } from '../helpers/http.js';
-import { PrivateRedis } from '../helpers/redis-server.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { http, inject } from '../helpers/http.js';
+import { privateRedis } from '../helpers/private-redis.js';
+import { startServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 describe.each(storeKinds())('liveness and readiness on %s', (store) => {
-  let running: RunningServer | undefined;
-  afterEach(async () => {
-    await running?.close();
-    running = undefined;
-  });
-
   it('is live and ready while the store answers, and keeps /api/health as it was', async () => {
-    const server = (running = await startServer({ store }));
-    expect(await http(`${server.url}/livez`)).toMatchObject({ status: 200, body: { status: 'ok' } });
-    expect(await http(`${server.url}/readyz`)).toMatchObject({ status: 200, body: { status: 'ready', store } });
-    const health = await http(`${server.url}/api/health`);
+    const { app } = (await startServer({ store })).server;
+    expect(await inject(app, '/livez')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await inject(app, '/readyz')).toMatchObject({ status: 200, body: { status: 'ready', store } });
+    const health = await inject(app, '/api/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', activeRooms: 0, totalParticipants: 0 });
   });
@@ -32,27 +26,20 @@ describe.each(storeKinds())('liveness and readiness on %s', (store) => {
 });
 
 describe.runIf(storeKinds().includes('redis'))('readiness follows Redis', () => {
-  let running: RunningServer | undefined;
-  let redis: PrivateRedis | undefined;
-  afterEach(async () => {
-    await running?.close();
-    await redis?.stop();
-  });
-
   it('is live but not ready while Redis is down, and ready again once it is back', async () => {
-    redis = await PrivateRedis.start();
-    running = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
-    expect((await http(`${running.url}/readyz`)).status).toBe(200);
+    const redis = await privateRedis();
+    const running = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
+    expect((await inject(running.server.app, '/readyz')).status).toBe(200);
     await redis.stop();
     await expect
-      .poll(async () => (await http(`${running!.url}/readyz`)).body, { timeout: 5000 })
+      .poll(async () => (await inject(running.server.app, '/readyz')).body, { timeout: 5000 })
       .toEqual({
         status: 'not-ready',
         store: 'redis',
         reason: 'store-unavailable',
       });
-    expect((await http(`${running.url}/livez`)).status).toBe(200);
+    expect((await inject(running.server.app, '/livez')).status).toBe(200);
     await redis.start();
-    await expect.poll(async () => (await http(`${running!.url}/readyz`)).status, { timeout: 10_000 }).toBe(200);
+    await expect.poll(async () => (await inject(running.server.app, '/readyz')).status, { timeout: 10_000 }).toBe(200);
   });
 });

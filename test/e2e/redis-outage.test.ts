@@ -1,16 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  closeAllClients,
-  collect,
-  eventually,
-  joinedClient,
-  nextEvent,
-  openClient,
-  request,
-} from '../helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import { collect, eventually, joinedClient, nextEvent, openClient, request } from '../helpers/client.js';
 import { getJson, http } from '../helpers/http.js';
-import { PrivateRedis, redisServerBinary } from '../helpers/redis-server.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { privateRedis } from '../helpers/private-redis.js';
+import { redisServerBinary } from '../helpers/redis-server.js';
+import { startServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 const ROOM = 'OUT-AGE-001';
@@ -19,17 +12,9 @@ const ROOM = 'OUT-AGE-001';
 describe.runIf(storeKinds().includes('redis') && redisServerBinary() !== null)(
   'Redis going away and coming back',
   () => {
-    let redis: PrivateRedis | undefined;
-    let running: RunningServer | undefined;
-    afterEach(async () => {
-      closeAllClients();
-      await running?.close().catch(() => undefined);
-      await redis?.stop();
-    });
-
     it('answers STORE_UNAVAILABLE instead of hanging when Redis stops answering, and recovers', async () => {
-      redis = await PrivateRedis.start();
-      running = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
+      const redis = await privateRedis();
+      const running = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
       const sender = await joinedClient(running.url, ROOM, 'Sender');
       redis.pause();
       try {
@@ -45,9 +30,9 @@ describe.runIf(storeKinds().includes('redis') && redisServerBinary() !== null)(
     });
 
     it('starts and serves with Redis down at boot, then uses it once it appears', async () => {
-      redis = await PrivateRedis.start();
+      const redis = await privateRedis();
       await redis.stop();
-      running = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
+      const running = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
       const health = await http(`${running.url}/api/health`);
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({ status: 'degraded', redis: 'disconnected' });
@@ -57,22 +42,22 @@ describe.runIf(storeKinds().includes('redis') && redisServerBinary() !== null)(
       expect(refused).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
 
       await redis.start();
-      await eventually(async () => (await getJson(`${running!.url}/api/health`)).redis === 'connected', 10_000);
+      await eventually(async () => (await getJson(`${running.url}/api/health`)).redis === 'connected', 10_000);
       expect((await getJson(`${running.url}/api/redis/test`)).success).toBe(true);
       expect((await request(client, 'join-room', { roomToken: ROOM, agentId: 'Early' })).ok).toBe(true);
       expect((await request(client, 'send-message', { roomToken: ROOM, message: 'now stored' })).ok).toBe(true);
     });
 
     it('refuses messages while Redis is gone, broadcasting nothing, and recovers with presence restored', async () => {
-      redis = await PrivateRedis.start();
-      running = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
+      const redis = await privateRedis();
+      const running = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
       const sender = await joinedClient(running.url, ROOM, 'Sender');
       const reader = await joinedClient(running.url, ROOM, 'Reader');
       const received = collect(reader, 'new-message');
       const leaver = await joinedClient(running.url, ROOM, 'Leaver');
 
       await redis.stop();
-      await eventually(async () => (await getJson(`${running!.url}/api/health`)).redis === 'disconnected', 10_000);
+      await eventually(async () => (await getJson(`${running.url}/api/health`)).redis === 'disconnected', 10_000);
       const errorEvent = nextEvent(sender, 'error');
       const refused = await request(sender, 'send-message', { roomToken: ROOM, message: 'lost?' });
       expect(refused).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
@@ -83,7 +68,7 @@ describe.runIf(storeKinds().includes('redis') && redisServerBinary() !== null)(
       // Redis comes back empty (it keeps nothing on disk): this node writes its presence back.
       await redis.start();
       await eventually(
-        async () => (await getJson(`${running!.url}/api/room/${ROOM}/stats`).catch(() => ({}))).participantCount === 2,
+        async () => (await getJson(`${running.url}/api/room/${ROOM}/stats`).catch(() => ({}))).participantCount === 2,
         10_000,
       );
       const ack = await request(sender, 'send-message', { roomToken: ROOM, message: 'kept' });

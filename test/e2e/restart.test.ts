@@ -1,33 +1,29 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, collect, eventually, joinedClient, request } from '../helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import { afterThisTest } from '../helpers/cleanup.js';
+import { collect, eventually, joinedClient, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
-import { spawnServer, type ServerProcess } from '../helpers/process.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { spawnServer } from '../helpers/process.js';
+import { startServer } from '../helpers/server.js';
 import { dropPrefix, redisUrl, storeKinds, testPrefix } from '../helpers/stores.js';
 
 const ROOM = 'RES-TAR-T01';
 
 describe.runIf(storeKinds().includes('redis'))('restart on Redis', () => {
   const prefix = testPrefix();
-  let first: ServerProcess | undefined;
-  let second: RunningServer | undefined;
-  afterEach(async () => {
-    closeAllClients();
-    await first?.kill();
-    await second?.close();
-    await dropPrefix(redisUrl(), prefix);
-  });
 
   it('keeps messages, their order and their expiry across a crash of the only server', async () => {
     const env = { EXPIRY_POLL_MS: '50', BURN_AFTER_READ_SECONDS: '1' };
-    first = await spawnServer({ ...env, REDIS_URL: redisUrl(), REDIS_PREFIX: prefix });
+    // Runs last, once both servers are gone.
+    afterThisTest(() => dropPrefix(redisUrl(), prefix));
+    const first = await spawnServer({ ...env, REDIS_URL: redisUrl(), REDIS_PREFIX: prefix });
+    afterThisTest(() => first.kill());
     const before = await joinedClient(first.url, ROOM, 'Before');
     const shortLived = await request(before, 'send-message', { roomToken: ROOM, message: 'dies soon', ttl: 3 });
     const longLived = await request(before, 'send-message', { roomToken: ROOM, message: 'stays', ttl: 3600 });
     const burn = await request(before, 'send-message', { roomToken: ROOM, message: 'burn when read', ttl: 0 });
     await first.kill('SIGKILL');
 
-    second = await startServer({ store: 'redis', prefix, keepData: true, env });
+    const second = await startServer({ store: 'redis', prefix, keepData: true, env });
     const after = await joinedClient(second.url, ROOM, 'After');
     const expired = collect(after, 'message-expired');
     const history = await getJson(`${second.url}/api/room/${ROOM}/messages`);

@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllClients, collect, joinedClient, nextEvent, openClient, request } from '../helpers/client.js';
+import { describe, expect, it } from 'vitest';
+import { collect, joinedClient, nextEvent, openClient, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 describe.each(storeKinds())('rooms and presence on %s', (store) => {
   let running: RunningServer;
-  afterEach(async () => {
-    closeAllClients();
-    await running?.close();
-  });
 
   it('joins a room and tells the others, with the reference shapes', async () => {
     running = await startServer({ store });

@@ -1,0 +1,63 @@
+import { DomainEvents, type DomainEventMap, type DomainEventName } from '../../src/domain/domain-events.js';
+import { ExpiryService } from '../../src/domain/expiry-service.js';
+import { MessageService, type TtlPolicy } from '../../src/domain/message-service.js';
+import { RoomService } from '../../src/domain/room-service.js';
+import type { IdGenerator } from '../../src/lib/ids.js';
+import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
+import { captureLog } from './log-capture.js';
+
+export const START = 1_700_000_000_000;
+
+/** A clock the test moves by hand: expiry tests advance time instead of sleeping. */
+export function testClock(start = START) {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+/** `msg_<ms>_<counter>`: ids in the server's shape, predictable in a test. */
+export function sequentialIds(now: () => number): IdGenerator {
+  let n = 0;
+  return (prefix) => `${prefix}_${now()}_${(n++).toString(16).padStart(16, '0')}`;
+}
+
+export type Emitted = { [E in DomainEventName]: { event: E; payload: DomainEventMap[E] } }[DomainEventName];
+
+/** Every domain event, in order, as a subscriber sees it. */
+export function recordEvents(events: DomainEvents): Emitted[] {
+  const seen: Emitted[] = [];
+  events.subscribe('recorder', {
+    messageExpired: (payload) => void seen.push({ event: 'messageExpired', payload }),
+    messagesBurning: (payload) => void seen.push({ event: 'messagesBurning', payload }),
+    participantLeft: (payload) => void seen.push({ event: 'participantLeft', payload }),
+    storeReconnected: (payload) => void seen.push({ event: 'storeReconnected', payload }),
+  });
+  return seen;
+}
+
+export const POLICY: TtlPolicy = { maxTtlSeconds: 86_400, defaultTtlSeconds: 3_600, burnAfterReadSeconds: 30 };
+
+/** The domain services on real memory stores, with a hand-moved clock and predictable ids. */
+export function memoryDomain(policy: TtlPolicy = POLICY) {
+  const clock = testClock();
+  const stores = createMemoryStores();
+  const captured = captureLog('warn');
+  const events = new DomainEvents(captured.log);
+  const emitted = recordEvents(events);
+  // One generator for every service, as the server has: message ids never collide.
+  const ids = sequentialIds(clock.now);
+  const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock.now, policy.maxTtlSeconds * 1000);
+  const messages = new MessageService(stores.messages, stores.presence, policy, clock.now, ids, events);
+  const expiry = new ExpiryService(
+    stores.messages,
+    events,
+    clock.now,
+    { pollMs: 1000, batchSize: 2, maxBackoffMs: 1000 },
+    { failed: () => undefined },
+  );
+  return { clock, ids, stores, events, emitted, log: captured, rooms, messages, expiry };
+}
