@@ -53,7 +53,8 @@ async function withServer<T>(
     return await body(server);
   } finally {
     await server.stop();
-    if (server.stderr.length > 0) log(`  [${kind} server stderr] ${server.stderr.slice(0, 5).join(' | ')}`);
+    const stderr = server.stderr();
+    if (stderr.length > 0) log(`  [${kind} server stderr] ${stderr.slice(0, 5).join(' | ')}`);
   }
 }
 

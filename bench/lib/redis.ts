@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 // The same throwaway redis-server the tests use (a plain module: it imports nothing from vitest).
-import { PrivateRedis, redisServerBinary, waitForPing } from '../../test/helpers/redis-server.js';
+import { dropPrefix, PrivateRedis, redisServerBinary, waitForPing } from '../../test/helpers/redis-server.js';
 
 export interface BenchRedis {
   url: string;
@@ -48,7 +48,9 @@ export async function openBenchRedis(externalUrl?: string): Promise<BenchRedis> 
       pid: null,
       version: await serverVersion(externalUrl),
       newPrefix,
-      close: () => dropPrefixes(externalUrl, prefixes),
+      close: async () => {
+        for (const prefix of prefixes) await dropPrefix(externalUrl, prefix);
+      },
     };
   }
   if (!redisServerBinary()) throw new Error('redis-server is not installed; pass --redis-url or --no-redis');
@@ -60,14 +62,4 @@ export async function openBenchRedis(externalUrl?: string): Promise<BenchRedis> 
     newPrefix,
     close: () => redis.stop(),
   };
-}
-
-async function dropPrefixes(url: string, prefixes: string[]): Promise<void> {
-  const client = await connect(url);
-  for (const prefix of prefixes) {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
-      if (keys.length > 0) await client.del(keys);
-    }
-  }
-  await client.close();
 }

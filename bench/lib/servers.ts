@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+// The same process and free-port helpers the tests use (plain modules: they import nothing from vitest).
+import { spawnNode, waitUntilReady } from '../../test/helpers/node-process.js';
 import { freePort } from '../../test/helpers/redis-server.js';
 import { SOCKET_PATH } from './wire.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export type ServerKind = 'baseline' | 'memory' | 'redis';
 
@@ -12,8 +10,8 @@ export interface ServerProcess {
   kind: ServerKind;
   pid: number;
   url: string;
-  /** Lines the server wrote to stderr (warnings, crashes), for the report. */
-  stderr: string[];
+  /** The first lines the server wrote to stderr (warnings, crashes), for the report. */
+  stderr(): string[];
   stop(): Promise<void>;
 }
 
@@ -28,6 +26,9 @@ export interface StartServerOptions {
   nodeFlags?: string[];
 }
 
+/** SIGTERM lets GhostChat shut down cleanly (which also writes a CPU profile); SIGKILL after this. */
+const STOP_GRACE_MS = 15_000;
+
 /**
  * Starts GhostChat (src/main.ts, configured through env exactly as a user would) or the baseline
  * relay as its own node process, and resolves once a socket.io handshake succeeds.
@@ -36,8 +37,6 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
   const port = await freePort();
   const entry = kind === 'baseline' ? 'bench/baseline-server.ts' : 'src/main.ts';
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
     PORT: String(port),
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
@@ -49,61 +48,33 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
     env.REDIS_URL = options.redisUrl;
     env.REDIS_PREFIX = options.redisPrefix;
   }
-  const execArgv = ['--import', 'tsx', ...(options.nodeFlags ?? [])];
-  if (options.cpuProfileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
-  const child = spawn(process.execPath, [...execArgv, entry], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const stderr: string[] = [];
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    if (stderr.length < 50)
-      stderr.push(
-        ...chunk
-          .split('\n')
-          .filter(Boolean)
-          .slice(0, 50 - stderr.length),
-      );
-  });
+  const nodeFlags = [...(options.nodeFlags ?? [])];
+  if (options.cpuProfileDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
+  const proc = spawnNode(entry, { env, nodeFlags });
   const url = `ws://127.0.0.1:${port}`;
-  await waitForHandshake(url, child, 20_000);
+  await waitUntilReady(proc, () => handshakes(url), 20_000);
   return {
     kind,
-    pid: child.pid!,
+    pid: proc.pid,
     url,
-    stderr,
-    stop: () => stopChild(child),
+    stderr: () => proc.stderr().split('\n').filter(Boolean).slice(0, 50),
+    stop: async () => {
+      await proc.stop('SIGTERM', STOP_GRACE_MS);
+    },
   };
 }
 
-async function waitForHandshake(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode} before listening`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const ws = new WebSocket(url + SOCKET_PATH);
-      const done = (value: boolean) => {
-        ws.terminate();
-        resolve(value);
-      };
-      ws.on('message', (data: Buffer) => done(data[0] === 0x30));
-      ws.on('error', () => done(false));
-      setTimeout(() => done(false), 1000);
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server at ${url} did not answer a handshake within ${timeoutMs} ms`);
-}
-
-/** SIGTERM (GhostChat shuts down cleanly, which also writes a CPU profile), SIGKILL after 15 s. */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill('SIGTERM');
+/** Whether a raw WebSocket gets engine.io's open packet from `url`. */
+function handshakes(url: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const ws = new WebSocket(url + SOCKET_PATH);
+    const done = (value: boolean) => {
+      clearTimeout(timer);
+      ws.terminate();
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(false), 1000);
+    ws.on('message', (data: Buffer) => done(data[0] === 0x30));
+    ws.on('error', () => done(false));
   });
 }

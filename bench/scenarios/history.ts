@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import WebSocket from 'ws';
 import { cpuMeter } from '../lib/proc-stats.js';
 import type { ServerProcess } from '../lib/servers.js';
@@ -15,7 +15,8 @@ import {
   frameKind,
 } from '../lib/wire.js';
 
-const autocannonBin = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
+// Resolved as a dependency of this package, wherever npm installed it.
+const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
 export const HISTORY_ROOM = 'HIS-000-001';
 

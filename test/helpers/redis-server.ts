@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createClient } from 'redis';
 
+// Shared by the tests and the benchmark (bench/ imports it): nothing here may import vitest.
+
 export function redisServerBinary(): string | null {
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   return found.status === 0 ? found.stdout.trim() : null;
@@ -93,4 +95,15 @@ export class PrivateRedis {
       child.kill('SIGKILL');
     });
   }
+}
+
+/** Deletes every key under `prefix` (never FLUSH: the server may be shared). */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const client = createClient({ url });
+  client.on('error', () => {});
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    if (keys.length > 0) await client.del(keys);
+  }
+  await client.close();
 }

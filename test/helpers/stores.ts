@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createClient } from 'redis';
 
+export { dropPrefix } from './redis-server.js';
+
 export type StoreKind = 'memory' | 'redis';
 
 /** The stores every suite runs on; Redis only when a server is available (see global-redis.ts). */
@@ -18,17 +20,6 @@ export function redisUrl(): string {
 /** A key prefix of this test's own, so parallel files and CI runs never see each other's keys. */
 export function testPrefix(): string {
   return `ghostchat-test:${randomBytes(6).toString('hex')}:`;
-}
-
-/** Deletes every key under the prefix. */
-export async function dropPrefix(url: string, prefix: string): Promise<void> {
-  const client = createClient({ url });
-  client.on('error', () => {});
-  await client.connect();
-  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-    if (keys.length > 0) await client.del(keys);
-  }
-  await client.close();
 }
 
 /** Lists keys under the prefix (tests that check what a store leaves behind). */
