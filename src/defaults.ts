@@ -49,6 +49,17 @@ export const REFUSED_ORIGINS_TRACKED = 100;
 /** Longer Origin headers are cut in the log: a browser's is far shorter, a forged one need not be. */
 export const REFUSED_ORIGIN_MAX_LOGGED_LENGTH = 200;
 
+// --- Images -------------------------------------------------------------------------------------
+
+/**
+ * The longest sharp may take to decode and re-encode one image: far more than an image within the
+ * pixel limit needs, so one that takes longer is refused as invalid rather than hold its slot.
+ */
+export const IMAGE_PROCESSING_TIMEOUT_SECONDS = 30;
+
+/** JPEG and WebP are re-encoded (to drop their metadata) at this quality: no visible loss. */
+export const IMAGE_REENCODE_QUALITY = 90;
+
 // --- Background tasks -----------------------------------------------------------------------------
 
 /** Expired messages (and images) claimed per store call: one pass never holds Redis for long. */
@@ -77,6 +88,9 @@ export const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
 
 /** Shared presence keys live at least this long past their last write (longer when MAX_TTL is). */
 export const PRESENCE_KEEP_MIN_MS = 3_600_000;
+
+/** The memory store drops closed rooms each time it has made this many: amortised, never a pause. */
+export const MEMORY_ROOM_SWEEP_EVERY = 1_024;
 
 // --- Store ----------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import { IMAGE_PROCESSING_TIMEOUT_SECONDS, IMAGE_REENCODE_QUALITY } from '../defaults.js';
 import { AppError } from '../errors.js';
 import { sniffImageType, type ImageType } from './image-type.js';
 import { holdsMarkup } from './markup-scan.js';
@@ -44,7 +45,7 @@ export async function processImage(input: Buffer, limits: ImageLimits): Promise<
   // sharp enforces the same bound while decoding; checking the header first says why, and early.
   if (meta.width * meta.height > limits.maxPixels) throw new AppError('IMAGE_TOO_MANY_PIXELS');
 
-  let pipeline = open().timeout({ seconds: 30 });
+  let pipeline = open().timeout({ seconds: IMAGE_PROCESSING_TIMEOUT_SECONDS });
   // Orientation is metadata too: apply it to the pixels, then it can be dropped with the rest.
   if (type.format === 'jpeg') pipeline = pipeline.autoOrient();
   const { data, info } = await encode(pipeline, type)
@@ -65,13 +66,13 @@ export async function processImage(input: Buffer, limits: ImageLimits): Promise<
 function encode(pipeline: Sharp, type: ImageType): Sharp {
   switch (type.format) {
     case 'jpeg':
-      return pipeline.jpeg({ quality: 90 });
+      return pipeline.jpeg({ quality: IMAGE_REENCODE_QUALITY });
     case 'png':
       return pipeline.png();
     case 'gif':
       return pipeline.gif();
     case 'webp':
-      return pipeline.webp({ quality: 90 });
+      return pipeline.webp({ quality: IMAGE_REENCODE_QUALITY });
   }
 }
 

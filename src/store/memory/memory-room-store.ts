@@ -1,3 +1,4 @@
+import { MEMORY_ROOM_SWEEP_EVERY } from '../../defaults.js';
 import type { RoomStore } from '../room-store.js';
 
 interface RoomMeta {
@@ -26,7 +27,7 @@ export class MemoryRoomStore implements RoomStore {
 
   private sweep(now: number): void {
     // Amortised: only when a room is created, so the map never holds much more than live rooms.
-    if (this.rooms.size % 1024 !== 0) return;
+    if (this.rooms.size % MEMORY_ROOM_SWEEP_EVERY !== 0) return;
     for (const [token, meta] of this.rooms) if (meta.keepUntil <= now) this.rooms.delete(token);
   }
 }
