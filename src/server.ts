@@ -13,10 +13,13 @@ import { PresenceKeeper } from './domain/presence-keeper.js';
 import type { RoomEvents } from './domain/room-events.js';
 import { RoomService } from './domain/room-service.js';
 import { AppError } from './errors.js';
+import { builtPageDir } from './http/built-page.js';
+import { clientConfigRoutes } from './http/client-config-routes.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { imageRoutes } from './http/image-routes.js';
 import { metricsRoutes } from './http/metrics-routes.js';
 import { registerOpenApi } from './http/openapi.js';
+import { pageRoutes } from './http/page-routes.js';
 import { probeRoutes } from './http/probe-routes.js';
 import { RequestLogController } from './http/request-log.js';
 import { healthRoutes } from './http/health-routes.js';
@@ -152,6 +155,10 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
       now,
     }),
   );
+  void app.register(
+    clientConfigRoutes({ version: packageVersion, ...config.limits, maxImageBytes: config.media.maxUploadBytes }),
+  );
+  void app.register(pageRoutes({ dir: builtPageDir, pageOrigins: config.pageOrigins }));
   void app.register(probeRoutes({ store: stores.health, draining: () => draining, probeTimeoutMs: 1_000 }));
   // Metrics stay off the public port unless a token guards them there.
   if (config.metrics.port === null && config.metrics.token !== null) {
@@ -161,7 +168,8 @@ export function createGhostChat(config: Config, deps: GhostChatDeps): GhostChat 
 
   const io = new SocketServer(app.server, {
     cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'], credentials: true },
-    allowRequest: (request, callback) => callback(null, originAllowed(request, config.allowedOrigins)),
+    allowRequest: (request, callback) =>
+      callback(null, originAllowed(request, config.allowedOrigins, config.pageOrigins)),
     maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
     serveClient: false,
   });
