@@ -3,7 +3,9 @@ import { newRoomSecret } from '../../src/client/e2e/room-link.js';
 import { connect, type GhostChatClient } from '../../src/client/ghostchat-client.js';
 import { browserSuite, screenshot } from '../helpers/browser.js';
 import {
+  copiedText,
   createRoom,
+  focusedId,
   inRoomAs,
   joinByLink,
   messageWith,
@@ -79,38 +81,40 @@ describe('the chat page', () => {
     running = await startServer();
     const alice = await browser.open();
     const bob = await browser.open();
-    const keys = (page: typeof alice.page) => page.keyboard;
-    const focused = (page: typeof alice.page) => page.evaluate(() => document.activeElement?.id ?? '');
 
     await alice.page.goto(`${running.url}/`);
     await alice.page.getByRole('heading', { name: 'Start a private room' }).waitFor(WAIT);
-    expect(await focused(alice.page)).toBe('create-name');
-    await keys(alice.page).press('Enter');
+    expect(await focusedId(alice.page)).toBe('create-name');
+    await alice.page.keyboard.press('Enter');
     await alice.page.getByRole('heading', { name: /^Room / }).waitFor(WAIT);
-    expect(await focused(alice.page)).toBe('message-input');
+    expect(await focusedId(alice.page)).toBe('message-input');
     // Copy link is reachable by keyboard from the composer.
-    for (let i = 0; i < 8 && (await focused(alice.page)) !== 'copy-link'; i++)
-      await keys(alice.page).press('Shift+Tab');
-    expect(await focused(alice.page)).toBe('copy-link');
-    await keys(alice.page).press('Enter');
-    const link = await alice.page.evaluate(() => navigator.clipboard.readText());
+    for (let i = 0; i < 8 && (await focusedId(alice.page)) !== 'copy-link'; i++)
+      await alice.page.keyboard.press('Shift+Tab');
+    expect(await focusedId(alice.page)).toBe('copy-link');
+    await alice.page.keyboard.press('Enter');
+    const link = await copiedText(alice.page);
 
     await bob.page.goto(link);
     await bob.page.getByRole('heading', { name: /^Join room/ }).waitFor(WAIT);
-    expect(await focused(bob.page)).toBe('join-name');
-    await keys(bob.page).press('ControlOrMeta+A');
-    await keys(bob.page).type('Keyboard Ghost');
-    await keys(bob.page).press('Enter');
+    expect(await focusedId(bob.page)).toBe('join-name');
+    await bob.page.keyboard.press('ControlOrMeta+A');
+    await bob.page.keyboard.type('Keyboard Ghost');
+    await bob.page.keyboard.press('Enter');
     await inRoomAs(bob.page, 'Keyboard Ghost');
-    expect(await focused(bob.page)).toBe('message-input');
-    await keys(bob.page).type('Typed without a mouse');
-    await keys(bob.page).press('Enter');
+    expect(await focusedId(bob.page)).toBe('message-input');
+    await bob.page.keyboard.type('Typed without a mouse');
+    await bob.page.keyboard.press('Enter');
     await waitForMessage(alice.page, 'Typed without a mouse');
+    // Sent and acknowledged: the composer is empty and Send enabled again.
+    await bob.page.waitForFunction(
+      "document.getElementById('message-input').value === '' && !document.getElementById('send').disabled",
+    );
     // From the composer, Tab reaches the TTL picker and then Send.
-    await keys(bob.page).press('Tab');
-    expect(await focused(bob.page)).toBe('ttl');
-    await keys(bob.page).press('Tab');
-    expect(await focused(bob.page)).toBe('send');
+    await bob.page.keyboard.press('Tab');
+    expect(await focusedId(bob.page)).toBe('ttl');
+    await bob.page.keyboard.press('Tab');
+    expect(await focusedId(bob.page)).toBe('send');
   });
 
   it('reconnects by itself after losing the connection, says so, and rejoins under its name', async () => {

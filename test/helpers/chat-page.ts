@@ -15,7 +15,7 @@ export async function createRoom(page: Page, baseUrl: string, name: string): Pro
   await page.getByRole('button', { name: 'Create a room' }).click();
   await page.getByRole('heading', { name: /^Room / }).waitFor(WAIT);
   await page.getByRole('button', { name: 'Copy link' }).click();
-  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const link = await copiedText(page);
   const token = /#\/r\/([A-Z0-9-]+)\//.exec(link)?.[1];
   if (!token) throw new Error(`copied something that is not a room link: ${link}`);
   return { link, token };
@@ -48,4 +48,14 @@ export async function waitForMessage(page: Page, text: string): Promise<Locator>
 
 export async function waitForPerson(page: Page, name: string): Promise<void> {
   await page.getByRole('complementary').getByText(name, { exact: true }).waitFor(WAIT);
+}
+
+/** What the page put on the clipboard (evaluated in the page, as text: tests are not typed for the DOM). */
+export function copiedText(page: Page): Promise<string> {
+  return page.evaluate<string>('navigator.clipboard.readText()');
+}
+
+/** The id of the element that has the keyboard focus ('' for none). */
+export function focusedId(page: Page): Promise<string> {
+  return page.evaluate<string>("document.activeElement?.id ?? ''");
 }
