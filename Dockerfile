@@ -19,6 +19,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The chat page (dist/web): its sources and the script that bundles them.
+COPY web ./web
+COPY scripts/build-web.mjs ./scripts/
 RUN npm run build
 
 # --- runtime ------------------------------------------------------------------------------------
