@@ -96,7 +96,9 @@ export function pageRoutes(deps: PageRouteDeps) {
       ...extra,
     });
 
-    app.get('/', { config: { doc: doc('The chat page', 'text/html') } }, async (request, reply) => {
+    const pageDoc = doc('The chat page', 'text/html');
+    pageDoc.responses[503] = { description: 'The page is not built (dist/web is missing)', contentType: 'text/plain' };
+    app.get('/', { config: { doc: pageDoc } }, async (request, reply) => {
       if (!page)
         return reply.code(503).header('Cache-Control', 'no-store').type('text/plain; charset=utf-8').send(NOT_BUILT);
       return sendFile(request, reply, page.html, 'no-cache');
