@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import process from 'node:process';
 import { URL, fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -23,22 +23,17 @@ function newest(path) {
   return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), 0);
 }
 
-/** Why dist/ must be rebuilt, or null when it is current. */
-function buildReason() {
-  if (!existsSync(join(root, 'src'))) return null;
-  if (!existsSync(entry)) return 'dist/ is missing';
-  const builtAt = statSync(entry).mtimeMs;
-  const changed = sources.filter((path) => existsSync(path) && newest(path) > builtAt);
-  return changed.length > 0 ? 'dist/ is older than src/' : null;
-}
-
-/** Why dist/web/ must be rebuilt, or null when it is current. */
-function pageBuildReason() {
-  if (!existsSync(join(root, 'web'))) return null;
-  if (!existsSync(pageEntry)) return 'dist/web/ is missing';
-  const builtAt = statSync(pageEntry).mtimeMs;
-  const changed = pageSources.filter((path) => existsSync(path) && newest(path) > builtAt);
-  return changed.length > 0 ? 'dist/web/ is older than web/' : null;
+/**
+ * Why `output` must be rebuilt, or null when it is current. A tree without `sourceDir` (the Docker
+ * image has neither src/ nor web/) is taken as built.
+ */
+function staleReason(sourceDir, output, inputs) {
+  if (!existsSync(join(root, sourceDir))) return null;
+  const built = `${relative(root, dirname(output))}/`;
+  if (!existsSync(output)) return `${built} is missing`;
+  const builtAt = statSync(output).mtimeMs;
+  const changed = inputs.filter((path) => existsSync(path) && newest(path) > builtAt);
+  return changed.length > 0 ? `${built} is older than ${sourceDir}/` : null;
 }
 
 /** The path of an installed module, or null (a production install has no dev dependencies). */
@@ -54,7 +49,7 @@ function typescriptCompiler() {
   return installed('typescript/bin/tsc');
 }
 
-const reason = buildReason();
+const reason = staleReason('src', entry, sources);
 if (reason) {
   const tsc = typescriptCompiler();
   if (!tsc) {
@@ -75,7 +70,7 @@ if (reason) {
   }
 }
 
-const pageReason = pageBuildReason();
+const pageReason = staleReason('web', pageEntry, pageSources);
 if (pageReason) {
   if (!installed('esbuild')) {
     process.stderr.write(
