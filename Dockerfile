@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
 # GhostChat: multi-stage build. The runtime image holds dist/ and production dependencies only,
 # runs as the unprivileged `node` user, and carries no configuration or secret: everything comes
-# from the environment at run time (see .env.example).
+# from the environment at run time (see docs/CONFIGURATION.md).
+# Node 22 LTS here; the code also supports Node 20 (package.json engines), where the tests run.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # --- production dependencies only -------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps
@@ -19,6 +20,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The chat page (dist/web): its sources and the script that bundles them.
+COPY web ./web
+COPY scripts/build-web.mjs ./scripts/
 RUN npm run build
 
 # --- runtime ------------------------------------------------------------------------------------
@@ -30,6 +34,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+COPY scripts ./scripts
 # The upload directory is the only place the process writes; run the container with a read-only
 # root filesystem (`read_only: true` in docker-compose.yml) and this path as a volume.
 RUN mkdir -p /data/uploads && chown node:node /data/uploads
@@ -39,5 +44,6 @@ EXPOSE 3001
 # Liveness only: a store outage makes /readyz fail, which must not get the container restarted.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3001) + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Not `npm start`: its prestart hook would try to compile, and npm would sit between the signal and node.
+# Not `npm start`: npm would sit between the signal and node. (`npm start` works here too: without
+# src/ the tree counts as built.)
 CMD ["node", "dist/main.js"]

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'uploads/', 'bench/results/', 'web/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'uploads/', 'bench/results/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -33,6 +33,27 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       'no-console': 'off',
+    },
+  },
+  {
+    // The page and the client module run in browsers: no Node globals, and no server code (the
+    // contract in src/protocol is all they share with the server).
+    files: ['web/**/*.ts', 'src/client/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'require', '__dirname', 'global'],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'Runs in browsers too: use WebCrypto and web APIs.' },
+            {
+              regex:
+                '^(\\.\\./)+(src/)?(config|server|main|logger|errors|http|realtime|domain|store|media|metrics|lib)(/|\\.js$)',
+              message: 'The page and the client import only src/protocol and src/client.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -6,6 +6,12 @@ export interface Config {
   host: string;
   nodeEnv: 'development' | 'production' | 'test';
   allowedOrigins: string[];
+  /**
+   * Origins where this server's own page is opened (PUBLIC_URL): their handshakes are let in and
+   * the page is served only to requests addressed to them. null: the loopback names (localhost,
+   * 127.0.0.1, [::1]) of the port a request arrives on.
+   */
+  pageOrigins: string[] | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   redis: RedisConfig | null;
   limits: {
@@ -182,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     nodeEnv,
     allowedOrigins: parse(env, 'FRONTEND_URL', origins, 'http://localhost:3000'),
+    pageOrigins: optional(env, 'PUBLIC_URL', origins) ?? null,
     logLevel: parse(
       env,
       'LOG_LEVEL',

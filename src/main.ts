@@ -1,8 +1,10 @@
+import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createGhostChat } from './server.js';
 
 async function main(): Promise<void> {
+  readEnvFile();
   let config;
   try {
     config = loadConfig();
@@ -37,6 +39,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** `.env` in the working directory, when there is one; variables already in the environment win. */
+function readEnvFile(): void {
+  const { error } = loadDotenv({ quiet: true });
+  if (error && (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+    process.stderr.write(`Invalid configuration: .env cannot be read: ${error.message}\n`);
+    process.exit(78);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -8,13 +8,17 @@ import type { Part } from '../lib/part.js';
 import { packageVersion } from '../lib/version.js';
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { registerErrorHandling } from './error-handler.js';
+import { builtPageDir } from './built-page.js';
+import { clientConfigRoutes } from './client-config-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { registerOpenApi } from './openapi.js';
+import { pageRoutes } from './page-routes.js';
 import { probeRoutes } from './probe-routes.js';
 import { RequestLogController } from './request-log.js';
 import { roomRoutes } from './room-routes.js';
+import { trackUnusedConnections } from './unused-connections.js';
 
 /** The REST API (and /metrics), built but not listening: `listen` opens it once every part has started. */
 export interface HttpTransport extends Part {
@@ -41,6 +45,7 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
     // Request ids are counters, not derived from anything about the client.
     requestIdHeader: false,
   });
+  const unusedConnections = trackUnusedConnections(app.server);
   registerErrorHandling(app);
   registerOpenApi(app, { title: 'GhostChat', version: packageVersion });
   // While draining, every answer closes its connection: an idle keep-alive socket would otherwise
@@ -62,6 +67,10 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
       now,
     }),
   );
+  void app.register(
+    clientConfigRoutes({ version: packageVersion, ...config.limits, maxImageBytes: config.media.maxUploadBytes }),
+  );
+  void app.register(pageRoutes({ dir: builtPageDir, pageOrigins: config.pageOrigins }));
   void app.register(
     probeRoutes({ store: stores.health, draining: () => draining, probeTimeoutMs: READINESS_PROBE_TIMEOUT_MS }),
   );
@@ -95,6 +104,7 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
     async stop() {
       // Keep-alive sockets that went idle since the listener closed (answered before the hook saw them).
       app.server.closeIdleConnections();
+      unusedConnections.closeAll();
       await closed;
       await metricsApp?.close();
     },

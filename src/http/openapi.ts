@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ErrorCodes, type ErrorCode } from '../errors.js';
+import { docsUi } from './docs-ui.js';
 import type { RouteDoc } from './route-doc.js';
 
 export interface DocumentedRoute {
@@ -12,17 +13,34 @@ export interface DocumentedRoute {
 export interface ApiInfo {
   title: string;
   version: string;
-  description?: string;
 }
+
+/** What the document says about the API as a whole, beside the routes. */
+const API_DESCRIPTION = [
+  'The REST side of GhostChat: health and readiness probes, room statistics and history, image',
+  'upload and download, metrics. Chat itself runs over socket.io on the same port; its events,',
+  'payloads and error codes are in docs/PROTOCOL.md. Errors are JSON',
+  '`{ success: false, error: { code, message } }`; `code` is stable, `message` is for people.',
+].join(' ');
 
 export const ErrorBodySchema = z.object({
   success: z.literal(false),
   error: z.object({ code: z.string(), message: z.string() }),
 });
 
-/** Requests are described as the client writes them (`input`), responses as the server sends them. */
-const toJson = (schema: z.ZodType, io: 'input' | 'output' = 'output') =>
-  z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' });
+/**
+ * JSON Schema 2020-12, the dialect of OpenAPI 3.1. Requests are described as the client writes them
+ * (`input`), responses as the server sends them. Each schema sits inside the document, whose dialect
+ * already says what `$schema` would.
+ */
+function toJson(schema: z.ZodType, io: 'input' | 'output' = 'output') {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  });
+  return json;
+}
 
 /** `/api/room/:token/stats` -> `/api/room/{token}/stats`. */
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
@@ -88,7 +106,7 @@ function operation(doc: RouteDoc | undefined) {
   };
 }
 
-/** Builds an OpenAPI 3.0 document from the routes as registered, with the zod schemas they parse with. */
+/** Builds an OpenAPI 3.1 document from the routes as registered, with the zod schemas they parse with. */
 export function buildOpenApi(routes: readonly DocumentedRoute[], info: ApiInfo) {
   const paths: Record<string, Record<string, object>> = {};
   for (const route of routes) {
@@ -96,20 +114,24 @@ export function buildOpenApi(routes: readonly DocumentedRoute[], info: ApiInfo) 
     paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route.doc) };
   }
   return {
-    openapi: '3.0.3',
-    info,
+    openapi: '3.1.0',
+    info: { ...info, description: API_DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
     paths,
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
   };
 }
 
+export type OpenApiDocument = ReturnType<typeof buildOpenApi>;
+
 /**
- * Records every route registered after it and serves the document at /api/openapi.json. Register it
- * before any route so nothing is missed; a route without `config.doc` is listed as undocumented.
+ * Records every route registered after it and serves the document at /api/openapi.json, and Swagger
+ * UI at /docs. Register it before any route so nothing is missed; a route without `config.doc` is
+ * listed as undocumented, one with `schema.hide` (the UI's own pages) is left out.
  */
 export function registerOpenApi(app: FastifyInstance, info: ApiInfo): void {
   const routes: DocumentedRoute[] = [];
   app.addHook('onRoute', (route) => {
+    if (route.schema?.hide) return;
     for (const method of [route.method].flat()) {
       // Fastify adds a HEAD twin to every GET, and CORS answers preflights: neither is part of the API.
       if (method === 'OPTIONS') continue;
@@ -117,7 +139,11 @@ export function registerOpenApi(app: FastifyInstance, info: ApiInfo): void {
       routes.push({ method, url: route.url, doc: route.config?.doc });
     }
   });
-  let document: ReturnType<typeof buildOpenApi> | null = null;
+  // One object for both readers, filled in once every plugin (and so every route) is registered.
+  const document = {} as OpenApiDocument;
+  app.addHook('onReady', async () => {
+    Object.assign(document, buildOpenApi(routes, info));
+  });
   app.get(
     '/api/openapi.json',
     {
@@ -125,10 +151,11 @@ export function registerOpenApi(app: FastifyInstance, info: ApiInfo): void {
         doc: {
           summary: 'This OpenAPI document',
           tags: ['meta'],
-          responses: { 200: { description: 'OpenAPI 3.0 document', contentType: 'application/json' } },
+          responses: { 200: { description: 'OpenAPI 3.1 document', contentType: 'application/json' } },
         },
       },
     },
-    async () => (document ??= buildOpenApi(routes, info)),
+    async () => document,
   );
+  void app.register(docsUi(document));
 }

@@ -41,10 +41,15 @@ export function buildRealtimeTransport(
     maxLength: REFUSED_ORIGIN_MAX_LOGGED_LENGTH,
     now: core.clock,
   });
+  // Once draining, new transports are refused before they exist: a client reconnecting at once
+  // (the page does) would otherwise open a long-poll that holds its HTTP connection, and with it
+  // the HTTP part's close, for up to a ping cycle.
+  let draining = false;
   const io = new SocketServer(httpServer, {
     cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'], credentials: true },
     allowRequest: (request, callback) => {
-      const allowed = originAllowed(request, config.allowedOrigins);
+      if (draining) return callback('SHUTTING_DOWN', false);
+      const allowed = originAllowed(request, config.allowedOrigins, config.pageOrigins);
       if (!allowed) refusedOrigins.refused(String(request.headers.origin));
       callback(null, allowed);
     },
@@ -79,11 +84,23 @@ export function buildRealtimeTransport(
     // Built ready: the socket server serves once the HTTP server listens.
     async start() {},
     async drain() {
+      draining = true;
       await gateway.drain();
       await gateway.releaseAll();
       await gateway.dismissAll();
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await closeSockets(io);
     },
     stop: () => closeAdapter(),
   };
+}
+
+/**
+ * What socket.io's own `close()` does, but for the HTTP server: that one belongs to the HTTP part,
+ * and `io.close()` would also close it and wait for its every keep-alive connection (a browser
+ * holds them for up to the keep-alive timeout). Only this node's sockets are touched.
+ */
+async function closeSockets(io: SocketServer): Promise<void> {
+  io.local.disconnectSockets(true);
+  await io.of('/').adapter.close();
+  io.engine.close();
 }

@@ -43,7 +43,7 @@ export class RefusedOriginLog {
     this.loggedAt.set(shown, now);
     this.log.info(
       { event: 'handshake-origin-refused', origin: shown },
-      'socket.io handshake refused: its page origin is not allowed; add it to FRONTEND_URL (comma-separated) to allow it',
+      'socket.io handshake refused: its page origin is not allowed; add it to FRONTEND_URL (comma-separated), or to PUBLIC_URL if this server serves that page, to allow it',
     );
   }
 

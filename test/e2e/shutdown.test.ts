@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { createClient } from 'redis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -66,6 +67,21 @@ describe('SIGTERM on a real process', () => {
     // Without a bound on the wait for the gone ones, the drain would hit SHUTDOWN_TIMEOUT_MS: exit 1.
     expect(await proc.exited).toBe(0);
     live.disconnect();
+  });
+});
+
+describe('connections that never sent a request', () => {
+  it('are closed by shutdown instead of holding it until the headers timeout', async () => {
+    // Browsers open spare connections ahead of need; one that never carries a request must not
+    // keep the server from closing for Node's minute of headers timeout.
+    const running = await startServer();
+    const { port } = new URL(running.url);
+    const spare = createConnection({ host: '127.0.0.1', port: Number(port) });
+    await new Promise<void>((resolve) => spare.once('connect', () => resolve()));
+    const closedByServer = new Promise<void>((resolve) => spare.once('close', () => resolve()));
+    await running.close();
+    await closedByServer;
+    expect(spare.destroyed).toBe(true);
   });
 });
 

@@ -40,6 +40,14 @@ describe('loadConfig', () => {
     ).toEqual(['https://a.example', 'https://b.example', 'https://c.example', 'http://d.example:8080']);
   });
 
+  it('takes PUBLIC_URL as the page origins, or leaves them to the loopback default', () => {
+    expect(loadConfig({}).pageOrigins).toBeNull();
+    expect(loadConfig({ PUBLIC_URL: 'HTTPS://Chat.Example/, http://10.0.0.5:3001' }).pageOrigins).toEqual([
+      'https://chat.example',
+      'http://10.0.0.5:3001',
+    ]);
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
@@ -51,6 +59,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['NODE_ENV', 'staging'],
     ['FRONTEND_URL', 'not a url'],
+    ['PUBLIC_URL', 'chat.example'],
+    ['PUBLIC_URL', 'ftp://chat.example'],
     ['REDIS_URL', 'http://cache:6379'],
     ['REDIS_PORT', 'x'],
   ])('refuses %s=%s, naming the variable', (name, value) => {

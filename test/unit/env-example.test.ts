@@ -23,6 +23,14 @@ function variablesIn(envFile: string): Record<string, string> {
   return Object.fromEntries(entries);
 }
 
+/** The rows of docs/CONFIGURATION.md's tables: variable -> its Default cell. */
+function documentedVariables(doc: string): Record<string, string> {
+  const rows = [...doc.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|([^|]*)\|/gm)].map(
+    (m) => [m[1]!, m[2]!.trim()] as const,
+  );
+  return Object.fromEntries(rows);
+}
+
 describe('.env.example', () => {
   const example = variablesIn(read('.env.example'));
 
@@ -34,5 +42,21 @@ describe('.env.example', () => {
 
   it('is a valid configuration as it stands, equal to the defaults', () => {
     expect(loadConfig(example)).toEqual(loadConfig({}));
+  });
+});
+
+describe('docs/CONFIGURATION.md', () => {
+  const documented = documentedVariables(read('docs/CONFIGURATION.md'));
+  const example = variablesIn(read('.env.example'));
+
+  it('has one row for every variable src/config.ts reads, and no other', () => {
+    expect(Object.keys(documented).sort()).toEqual(variablesReadByConfig());
+  });
+
+  it('states the default that .env.example sets, for every variable given a value there', () => {
+    const disagreeing = Object.entries(example)
+      .filter(([name, value]) => value !== '' && !documented[name]?.startsWith(`\`${value}\``))
+      .map(([name, value]) => `${name}: .env.example ${value}, docs ${documented[name]}`);
+    expect(disagreeing).toEqual([]);
   });
 });

@@ -39,7 +39,9 @@ describe('docs/PROTOCOL.md', () => {
     const mentioned = new Set([...doc.matchAll(/`([A-Z][A-Z_]{3,})`/g)].map((m) => m[1]!));
     const known = new Set(Object.keys(ErrorCodes));
     // Environment variable names are written the same way; they are the ones config.ts reads.
-    const unknown = [...mentioned].filter((name) => !known.has(name) && !/^(MAX|DEFAULT|NODE|FRONTEND)_/.test(name));
+    const unknown = [...mentioned].filter(
+      (name) => !known.has(name) && !/^(MAX|DEFAULT|NODE|FRONTEND|PUBLIC)_/.test(name),
+    );
     expect(unknown).toEqual([]);
   });
 });

@@ -1,0 +1,142 @@
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type {
+  Acknowledge,
+  ClientToServerEvents,
+  JoinRoomResult,
+  LeaveRoomResult,
+  SendImagePayload,
+  SendImageResult,
+  SendMessageResult,
+  ServerToClientEvents,
+} from '../protocol/contract.js';
+import { ClientEvents } from '../protocol/events.js';
+import type { AckResponse } from '../protocol/schemas.js';
+
+/**
+ * A small typed GhostChat client on socket.io-client, for the page, tests and scripts. It knows the
+ * protocol (src/protocol) and nothing of the server's code. Every request resolves with its
+ * acknowledgement's result or rejects with a GhostChatError carrying the server's error code.
+ */
+export type GhostChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface ConnectOptions extends Partial<ManagerOptions & SocketOptions> {
+  /** How long a request waits for its acknowledgement (default 10 s); then it fails with `TIMEOUT`. */
+  ackTimeoutMs?: number;
+}
+
+/** A refused request: `code` is the server's (src/errors.ts), or `TIMEOUT` when no answer came. */
+export class GhostChatError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GhostChatError';
+  }
+}
+
+/** What a client event's acknowledgement carries on success. */
+type AckResult<E extends keyof ClientToServerEvents> =
+  Parameters<ClientToServerEvents[E]>[1] extends Acknowledge<infer R> ? R : never;
+
+export type ImageToSend = SendImagePayload['imageData'];
+
+export class GhostChatClient {
+  constructor(
+    readonly socket: GhostChatSocket,
+    private readonly ackTimeoutMs: number,
+  ) {}
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Resolves once connected (at once if it is); rejects on a refused handshake or after `timeoutMs`. */
+  opened(timeoutMs = 5000): Promise<this> {
+    if (this.socket.connected) return Promise.resolve(this);
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.socket.off('connect', onConnect);
+        this.socket.off('connect_error', onError);
+        if (error) reject(error);
+        else resolve(this);
+      };
+      const onConnect = () => done();
+      const onError = (error: Error) => done(error);
+      const timer = setTimeout(() => done(new GhostChatError('TIMEOUT', 'not connected in time')), timeoutMs);
+      this.socket.on('connect', onConnect);
+      this.socket.on('connect_error', onError);
+    });
+  }
+
+  join(roomToken: string, agentId: string): Promise<JoinRoomResult> {
+    return this.request(ClientEvents.joinRoom, { roomToken, agentId });
+  }
+
+  leave(roomToken: string): Promise<LeaveRoomResult> {
+    return this.request(ClientEvents.leaveRoom, { roomToken });
+  }
+
+  /** `ttl` in seconds: 0 burns after reading, null or absent takes the server's default. */
+  send(roomToken: string, message: string, ttl?: number | null): Promise<SendMessageResult> {
+    return this.request(ClientEvents.sendMessage, { roomToken, message, ttl });
+  }
+
+  sendImage(
+    roomToken: string,
+    imageData: ImageToSend,
+    options: { caption?: string; ttl?: number | null } = {},
+  ): Promise<SendImageResult> {
+    return this.request(ClientEvents.sendImage, { roomToken, imageData, ...options });
+  }
+
+  /** Subscribes to a server event; returns the unsubscribe function. */
+  on<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): () => void {
+    // socket.io's listener type is a conditional type TypeScript cannot narrow for a generic `E`.
+    const untyped = this.socket as unknown as Socket;
+    const name: string = event;
+    untyped.on(name, listener);
+    return () => void untyped.off(name, listener);
+  }
+
+  /** Connected (first time or again); returns the unsubscribe function. */
+  onConnect(listener: () => void): () => void {
+    this.socket.on('connect', listener);
+    return () => void this.socket.off('connect', listener);
+  }
+
+  /** Connection lost; `reconnecting` tells whether socket.io is trying again by itself. */
+  onDisconnect(listener: (reconnecting: boolean) => void): () => void {
+    const handler = () => listener(this.socket.active);
+    this.socket.on('disconnect', handler);
+    return () => void this.socket.off('disconnect', handler);
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+
+  private async request<E extends keyof ClientToServerEvents>(
+    event: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+  ): Promise<AckResult<E>> {
+    let response: AckResponse<AckResult<E>>;
+    try {
+      // Typed by the contract at the call sites above; socket.io's emit types do not follow a generic `E`.
+      const untyped = this.socket as unknown as Socket;
+      response = (await untyped.timeout(this.ackTimeoutMs).emitWithAck(event, payload)) as AckResponse<AckResult<E>>;
+    } catch {
+      throw new GhostChatError('TIMEOUT', `no answer to ${event}`);
+    }
+    if (!response.ok) throw new GhostChatError(response.error.code, response.error.message);
+    return response;
+  }
+}
+
+/** Opens a connection (it connects in the background; await `opened()` to wait for it). */
+export function connect(url: string, options: ConnectOptions = {}): GhostChatClient {
+  const { ackTimeoutMs = 10_000, ...socketOptions } = options;
+  const socket: GhostChatSocket = io(url, socketOptions);
+  return new GhostChatClient(socket, ackTimeoutMs);
+}
