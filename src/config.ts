@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** The typed, validated configuration. The only place that knows environment variable names. */
@@ -28,6 +29,40 @@ export interface Config {
   heartbeatMs: number;
   shutdownTimeoutMs: number;
   metrics: MetricsConfig;
+  clientLimits: ClientLimits;
+}
+
+/**
+ * Bounds on what one client may do (docs/CONFIGURATION.md#limits). Rates and counts of 0 in the
+ * environment mean no limit and arrive here as Infinity.
+ */
+export interface ClientLimits {
+  /** Per socket, in this process: a socket lives on one node. */
+  socket: {
+    eventsPerSecond: number;
+    eventsBurst: number;
+    joinsPerMinute: number;
+    maxRooms: number;
+    imagesPerMinute: number;
+    bytesPerMinute: number;
+    /** Events refused as RATE_LIMITED within 10 s after which the socket is disconnected. */
+    floodRefusals: number;
+  };
+  /** Per client address (a keyed hash of it). Connections per node; HTTP and stored bytes shared by all nodes. */
+  address: {
+    maxConnections: number;
+    connectionsPerMinute: number;
+    lookupsPerMinute: number;
+    uploadsPerMinute: number;
+    imageBytes: number;
+  };
+  /** Connections this node holds at once. */
+  maxConnections: number;
+  maxRoomParticipants: number;
+  /** All live messages together, across nodes. */
+  maxStoredMessageBytes: number;
+  /** Proxies whose X-Forwarded-For is believed: addresses and CIDR ranges. */
+  trustedProxies: string[];
 }
 
 /** Where /metrics is served: its own port, or the public one behind a bearer token, or nowhere. */
@@ -168,6 +203,70 @@ function mediaFrom(env: Env): MediaConfig {
   };
 }
 
+/** A whole number where 0 means "no limit" (Infinity). */
+const limit = (max: number) => intInRange(0, max).transform((n) => (n === 0 ? Infinity : n));
+
+const trustedProxies = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p.length > 0),
+  )
+  .pipe(
+    z.array(
+      z.string().refine((entry) => {
+        const [address = '', prefix, extra] = entry.split('/');
+        const family = isIP(address);
+        if (family === 0 || extra !== undefined) return false;
+        return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+      }, 'must be IP addresses or CIDR ranges (10.0.0.0/8, fd00::/8), comma-separated'),
+    ),
+  );
+
+function clientLimitsFrom(env: Env, maxSocketPayloadBytes: number, maxUploadBytes: number): ClientLimits {
+  const bytesPerMinute = parse(
+    env,
+    'SOCKET_BYTES_PER_MINUTE',
+    limit(2 ** 40),
+    String(Math.max(64 * 1024 * 1024, maxSocketPayloadBytes)),
+  );
+  if (bytesPerMinute < maxSocketPayloadBytes) {
+    throw new ConfigError(
+      'SOCKET_BYTES_PER_MINUTE',
+      `must be 0 or at least MAX_SOCKET_PAYLOAD_BYTES (${maxSocketPayloadBytes})`,
+    );
+  }
+  const imageBytes = parse(env, 'MAX_IMAGE_BYTES_PER_ADDRESS', limit(2 ** 50), String(100 * 1024 * 1024));
+  if (imageBytes < maxUploadBytes) {
+    throw new ConfigError('MAX_IMAGE_BYTES_PER_ADDRESS', `must be 0 or at least MAX_UPLOAD_BYTES (${maxUploadBytes})`);
+  }
+  const eventsPerSecond = parse(env, 'SOCKET_EVENTS_PER_SECOND', limit(1_000_000), '5');
+  return {
+    socket: {
+      eventsPerSecond,
+      eventsBurst: parse(env, 'SOCKET_EVENTS_BURST', intInRange(1, 1_000_000), '20'),
+      joinsPerMinute: parse(env, 'SOCKET_JOINS_PER_MINUTE', limit(1_000_000), '20'),
+      maxRooms: parse(env, 'SOCKET_MAX_ROOMS', limit(100_000), '20'),
+      imagesPerMinute: parse(env, 'SOCKET_IMAGES_PER_MINUTE', limit(1_000_000), '10'),
+      bytesPerMinute,
+      floodRefusals: parse(env, 'SOCKET_FLOOD_REFUSALS', limit(1_000_000), '50'),
+    },
+    address: {
+      maxConnections: parse(env, 'MAX_CONNECTIONS_PER_ADDRESS', limit(1_000_000), '50'),
+      connectionsPerMinute: parse(env, 'CONNECTIONS_PER_ADDRESS_PER_MINUTE', limit(1_000_000), '60'),
+      lookupsPerMinute: parse(env, 'HTTP_LOOKUPS_PER_MINUTE', limit(1_000_000), '60'),
+      uploadsPerMinute: parse(env, 'HTTP_UPLOADS_PER_MINUTE', limit(1_000_000), '10'),
+      imageBytes,
+    },
+    maxConnections: parse(env, 'MAX_CONNECTIONS', limit(10_000_000), '10000'),
+    maxRoomParticipants: parse(env, 'MAX_ROOM_PARTICIPANTS', limit(1_000_000), '50'),
+    maxStoredMessageBytes: parse(env, 'MAX_STORED_MESSAGE_BYTES', limit(2 ** 50), String(1024 ** 3)),
+    trustedProxies: parse(env, 'TRUSTED_PROXIES', trustedProxies, ''),
+  };
+}
+
 /**
  * Reads only the object it is given, so tests pass their own; the process environment is the
  * default, which makes this module the one place that touches process.env.
@@ -183,6 +282,12 @@ export function loadConfig(env: Env = process.env): Config {
   const media = mediaFrom(env);
   const port = parse(env, 'PORT', intInRange(0, 65535), '3001');
   const host = parse(env, 'HOST', z.string().min(1), '0.0.0.0');
+  const maxSocketPayloadBytes = parse(
+    env,
+    'MAX_SOCKET_PAYLOAD_BYTES',
+    intInRange(1024, 64 * 1024 * 1024),
+    String(Math.max(1_000_000, dataUrlLength(media.maxUploadBytes) + maxMessageLength * 4 + 4096)),
+  );
   return {
     port,
     host,
@@ -205,17 +310,13 @@ export function loadConfig(env: Env = process.env): Config {
       // A text message is at most 4 bytes per character on the wire, plus the envelope; an image
       // packet is one image as a data: URL (binary attachments travel in frames of their own) plus
       // a caption. Anything bigger is refused by socket.io before it is parsed.
-      maxSocketPayloadBytes: parse(
-        env,
-        'MAX_SOCKET_PAYLOAD_BYTES',
-        intInRange(1024, 64 * 1024 * 1024),
-        String(Math.max(1_000_000, dataUrlLength(media.maxUploadBytes) + maxMessageLength * 4 + 4096)),
-      ),
+      maxSocketPayloadBytes,
     },
     expiryPollMs: parse(env, 'EXPIRY_POLL_MS', intInRange(10, 5000), '100'),
     media,
     heartbeatMs: parse(env, 'NODE_HEARTBEAT_MS', intInRange(100, 60_000), '5000'),
     shutdownTimeoutMs: parse(env, 'SHUTDOWN_TIMEOUT_MS', intInRange(0, 120_000), '10000'),
     metrics: metricsFrom(env, port, host),
+    clientLimits: clientLimitsFrom(env, maxSocketPayloadBytes, media.maxUploadBytes),
   };
 }

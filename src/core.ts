@@ -15,6 +15,8 @@ import { DomainEvents } from './domain/domain-events.js';
 import { ExpiryService } from './domain/expiry-service.js';
 import { ImageJanitor } from './domain/image-janitor.js';
 import { ImageService } from './domain/image-service.js';
+import { buildClientLimits, type ClientLimitParts } from './domain/limits/client-limits.js';
+import type { ImageBudget } from './domain/limits/image-budget.js';
 import { MessageService } from './domain/message-service.js';
 import { PresenceKeeper } from './domain/presence-keeper.js';
 import { RoomService } from './domain/room-service.js';
@@ -48,6 +50,7 @@ export interface Core extends Part {
   images: ImageService;
   expiry: ExpiryService;
   staging: UploadStaging;
+  limits: ClientLimitParts;
 }
 
 /**
@@ -69,7 +72,20 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
   const stores: Stores = timedStores(redisStores ?? createMemoryStores(), metrics);
   const events = new DomainEvents(log);
 
-  const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, keepRoomMs);
+  // Background tasks log an outage once, not once per poll.
+  const outage = (event: string, what: string) =>
+    failureLog(log, { event, what, remindEveryMs: POLLER_FAILURE_REMINDER_MS });
+  const backoff = { maxBackoffMs: POLLER_MAX_BACKOFF_MS };
+  const limits = buildClientLimits(
+    config.clientLimits,
+    config.media.maxUploadBytesTotal,
+    stores.limits,
+    clock,
+    outage('usage-sync', 'storage totals sync'),
+    POLLER_MAX_BACKOFF_MS,
+  );
+  const { maxRoomParticipants } = config.clientLimits;
+  const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, keepRoomMs, maxRoomParticipants);
   const messages = new MessageService(
     stores.messages,
     stores.presence,
@@ -78,16 +94,13 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     createIdGenerator(clock),
     events,
     metrics,
+    limits.messageBytes,
   );
   const media = new LocalMediaStore(config.media.uploadDir, config.media.maxUploadBytesTotal);
   // Inside the upload directory: the one place a read-only deployment is sure to be able to write.
   const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'), clock);
-  const images = buildImages(config, { stores, media, messages, events, clock, log, metrics });
+  const images = buildImages(config, { stores, media, messages, events, clock, log, metrics, budget: limits.images });
 
-  // Background tasks log an outage once, not once per poll.
-  const outage = (event: string, what: string) =>
-    failureLog(log, { event, what, remindEveryMs: POLLER_FAILURE_REMINDER_MS });
-  const backoff = { maxBackoffMs: POLLER_MAX_BACKOFF_MS };
   const poll = { pollMs: config.expiryPollMs, batchSize: EXPIRY_BATCH_SIZE, ...backoff };
   const expiry = new ExpiryService(stores.messages, events, clock, poll, outage('expiry', 'message expiry pass'));
   const janitor = new ImageJanitor(
@@ -108,7 +121,7 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     { heartbeatMs: config.heartbeatMs, ...backoff },
     outage('presence-heartbeat', 'presence heartbeat'),
   );
-  const pollers = [expiry, janitor, keeper];
+  const pollers = [expiry, janitor, keeper, limits];
 
   events.subscribe('images', images.hooks);
   events.subscribe('metrics', {
@@ -136,6 +149,7 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     images,
     expiry,
     staging,
+    limits,
     async start() {
       if (!(await stores.ready(STORE_WAIT_MS))) {
         log.warn({ event: 'store-unavailable-at-start' }, 'store not reachable; serving anyway and retrying');
@@ -159,6 +173,7 @@ interface ImageParts {
   clock: Clock;
   log: Logger;
   metrics: PrometheusMetrics;
+  budget: ImageBudget;
 }
 
 /** Images with their bounds: how many are taken in at once, how many decoded at once. */

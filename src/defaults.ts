@@ -111,3 +111,35 @@ export const IMAGE_SCHEDULE_GRACE_MS = 86_400_000;
 
 /** The /api/redis/test probe value removes itself after this even if the delete never arrives. */
 export const STORE_PROBE_TTL_MS = 10_000;
+
+// --- Client limits ----------------------------------------------------------------------------------
+
+/**
+ * A socket that has SOCKET_FLOOD_REFUSALS events refused as RATE_LIMITED within this long is
+ * disconnected: refusals are forgotten at SOCKET_FLOOD_REFUSALS per this long, so a client that
+ * overshoots now and then is only refused, and one that keeps sending far past its limit goes.
+ */
+export const SOCKET_FLOOD_WINDOW_MS = 10_000;
+
+/**
+ * Client addresses are kept only as HMACs under a key that changes this often (and is forgotten one
+ * period later), as privacy-minded analytics do with a daily salt. A day, because the image bytes
+ * stored per address must be counted for as long as those images live (MAX_TTL, a day by default).
+ */
+export const ADDRESS_KEY_PERIOD_MS = 86_400_000;
+
+/**
+ * IPv6 addresses are counted per /64: one subscriber usually holds a whole /64, and could otherwise
+ * take a fresh address for every request.
+ */
+export const IPV6_PREFIX_BITS = 64;
+
+/**
+ * How often each node sends the bytes it stored to the shared totals (MAX_STORED_MESSAGE_BYTES,
+ * MAX_UPLOAD_BYTES_TOTAL) and reads back what every node stored: one store call a second instead of
+ * one per message. Between two, a node counts its own bytes at once and the others' a second late.
+ */
+export const USAGE_SYNC_MS = 1_000;
+
+/** Bytes counted in a total are grouped by deadline, rounded up to this: freed at most this late. */
+export const USAGE_BUCKET_MS = 1_000;

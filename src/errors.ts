@@ -14,9 +14,13 @@ export const ErrorCodes = {
   IMAGE_TYPE_UNSUPPORTED: { status: 415, message: 'Only JPEG, PNG, GIF and WebP images are accepted' },
   IMAGE_INVALID: { status: 422, message: 'The image could not be decoded' },
   IMAGE_TOO_MANY_PIXELS: { status: 422, message: 'The image declares more pixels than allowed' },
-  STORAGE_FULL: { status: 507, message: 'Image storage is full; try again once older images have expired' },
+  STORAGE_FULL: { status: 507, message: 'Storage is full; try again once older messages and images have expired' },
   IMAGES_BUSY: { status: 503, message: 'Too many images are being processed; try again shortly' },
   TOO_MANY_PENDING: { status: 429, message: 'Too many requests in flight; slow down' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; wait retryAfterMs before trying again' },
+  ROOM_FULL: { status: 403, message: 'The room has as many participants as it may hold' },
+  TOO_MANY_ROOMS: { status: 403, message: 'This connection is in as many rooms as it may hold; leave one first' },
+  TOO_MANY_CONNECTIONS: { status: 429, message: 'Too many connections from this address or to this server' },
   STORE_UNAVAILABLE: { status: 503, message: 'Storage is unavailable; nothing was stored' },
   SHUTTING_DOWN: { status: 503, message: 'The server is shutting down; reconnect' },
   INTERNAL: { status: 500, message: 'Internal error' },
@@ -41,6 +45,20 @@ export class StoreUnavailableError extends AppError {
   constructor(override readonly cause?: unknown) {
     super('STORE_UNAVAILABLE');
   }
+}
+
+/** Over a rate or a per-client quota: the client may try again after `retryAfterMs`. */
+export class RateLimitedError extends AppError {
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number) {
+    super('RATE_LIMITED');
+    this.retryAfterMs = Math.max(1, Math.ceil(retryAfterMs));
+  }
+}
+
+/** What a client is told of an error besides its code and message (`retryAfterMs` when rate limited). */
+export function errorExtras(err: AppError): { retryAfterMs?: number } {
+  return err instanceof RateLimitedError ? { retryAfterMs: err.retryAfterMs } : {};
 }
 
 /** Anything unexpected becomes INTERNAL so no internals reach a client. */

@@ -9,6 +9,7 @@ import type { ImageLimits, ProcessedImage } from '../media/image-processor.js';
 import type { MediaStore } from '../media/media-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ImageCarrier, ImageRecord, ImageStore } from '../store/image-store.js';
+import type { ImageBudget, ImageOwner } from './limits/image-budget.js';
 import type { TtlPolicy } from './message-service.js';
 
 /** An image as a transport received it. */
@@ -22,6 +23,8 @@ export interface ImageInput {
   name?: string | null;
   /** Seconds; 0 burns after reading; absent means the default. */
   ttl?: number | null;
+  /** Who sent it, for the bytes stored per client address. */
+  owner?: ImageOwner;
 }
 
 export interface ImagePolicy extends TtlPolicy, ImageLimits {
@@ -41,6 +44,8 @@ export interface ImageIntakeDeps {
   /** Bounds how many images are held in memory and decoded at once; the admitted rest wait for it. */
   gate: Semaphore;
   metrics?: Metrics;
+  /** Image bytes per client address and in all (MAX_UPLOAD_BYTES_TOTAL), reserved before writing. */
+  budget?: ImageBudget;
 }
 
 const MAX_NAME_LENGTH = 255;
@@ -97,11 +102,18 @@ export class ImageIntake {
     const filename = newImageFilename(messageId, now, image.type);
     const key = newImageKey();
     const sealedBytes = sealedSize(image.bytes.length);
-    await this.deps.media.write(
-      filename,
-      Readable.from(chunksOf(image.bytes)).pipe(sealingStream(key, filename)),
-      sealedBytes,
-    );
+    const expiresAt = now + (ttl === 0 ? policy.maxTtlSeconds : ttl) * 1000;
+    const reserved = await this.deps.budget?.reserve(input.owner, sealedBytes, expiresAt);
+    try {
+      await this.deps.media.write(
+        filename,
+        Readable.from(chunksOf(image.bytes)).pipe(sealingStream(key, filename)),
+        sealedBytes,
+      );
+    } catch (err) {
+      await reserved?.release();
+      throw err;
+    }
     const record: ImageRecord = {
       id: this.deps.newId('img'),
       filename,
@@ -112,13 +124,14 @@ export class ImageIntake {
       dimensions: { width: image.width, height: image.height },
       ttl,
       createdAt: now,
-      expiresAt: now + (ttl === 0 ? policy.maxTtlSeconds : ttl) * 1000,
+      expiresAt,
       key: encodeKey(key),
     };
     try {
       await this.deps.images.put(record);
     } catch (err) {
       await this.deps.media.delete(filename).catch(() => false);
+      await reserved?.release();
       throw err;
     }
     this.deps.metrics?.imageStored(sealedBytes);

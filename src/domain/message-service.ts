@@ -5,6 +5,10 @@ import type { ChatMessage, ImageData, ImageMessage, TextMessage } from '../proto
 import type { MessageStore } from '../store/message-store.js';
 import type { PresenceStore } from '../store/presence-store.js';
 import type { DomainEvents } from './domain-events.js';
+import type { StorageGauge } from './limits/storage-gauge.js';
+
+/** What a stored message is counted as in MAX_STORED_MESSAGE_BYTES: its text and room for its envelope. */
+const ENVELOPE_BYTES = 256;
 
 export interface TtlPolicy {
   maxTtlSeconds: number;
@@ -28,6 +32,8 @@ export class MessageService {
     private readonly newId: IdGenerator,
     private readonly events: DomainEvents,
     private readonly metrics: Metrics = noMetrics,
+    /** Every node's live message bytes together (MAX_STORED_MESSAGE_BYTES); none when absent. */
+    private readonly storage?: StorageGauge,
   ) {}
 
   /** Stores a text message; resolves only once it is stored, so a failed store is never broadcast. */
@@ -74,7 +80,10 @@ export class MessageService {
 
   private async store(message: ChatMessage, now: number): Promise<void> {
     const expiresAt = now + (message.ttl === 0 ? this.policy.maxTtlSeconds : message.ttl) * 1000;
+    const bytes = ENVELOPE_BYTES + Buffer.byteLength(message.type === 'text' ? message.message : message.caption);
+    this.storage?.admit(bytes);
     await this.messages.append({ message, expiresAt });
+    this.storage?.add(bytes, expiresAt);
     if (message.ttl === 0 && (await this.presence.count(message.roomToken)) > 1) {
       // Someone besides the sender is in the room and receives it live: that is a read.
       await this.markRead(message.roomToken, [message.id], now);

@@ -25,13 +25,17 @@ export class RoomService {
     private readonly messages: MessageStore,
     private readonly clock: Clock,
     private readonly keepRoomMs: number,
+    /** Connections a room holds at once (MAX_ROOM_PARTICIPANTS). */
+    private readonly maxParticipants = Infinity,
   ) {}
 
   async join(roomToken: string, connectionId: string, agentId: string): Promise<Joined> {
-    const outcome = await this.presence.join(roomToken, connectionId, agentId);
+    const outcome = await this.presence.join(roomToken, connectionId, agentId, this.maxParticipants);
     switch (outcome.status) {
       case 'taken':
         throw new AppError('AGENT_TAKEN');
+      case 'full':
+        throw new AppError('ROOM_FULL');
       case 'renamed':
         throw new AppError('ALREADY_JOINED');
       case 'already':

@@ -1,13 +1,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, ErrorCodes, type ErrorCode } from '../errors.js';
+import { AppError, ErrorCodes, errorExtras, type ErrorCode } from '../errors.js';
 
 export interface ErrorBody {
   success: false;
-  error: { code: string; message: string };
+  error: { code: string; message: string; retryAfterMs?: number };
 }
 
-export function errorBody(code: ErrorCode, message?: string): ErrorBody {
-  return { success: false, error: { code, message: message ?? ErrorCodes[code].message } };
+export function errorBody(code: ErrorCode, message?: string, extras: { retryAfterMs?: number } = {}): ErrorBody {
+  return { success: false, error: { code, message: message ?? ErrorCodes[code].message, ...extras } };
 }
 
 /** Maps every failure to a status and a stable code; no stack or internal message reaches a client. */
@@ -15,7 +15,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
       if (err.code === 'INTERNAL') request.log.error({ err }, 'request failed');
-      return reply.status(err.status).send(errorBody(err.code, err.message));
+      const extras = errorExtras(err);
+      if (extras.retryAfterMs !== undefined) void reply.header('Retry-After', Math.ceil(extras.retryAfterMs / 1000));
+      return reply.status(err.status).send(errorBody(err.code, err.message, extras));
     }
     const status = err.statusCode ?? 500;
     if (status >= 500) {

@@ -9,6 +9,7 @@ import { packageVersion } from '../lib/version.js';
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { registerErrorHandling } from './error-handler.js';
 import { builtPageDir } from './built-page.js';
+import { registerClientLimits } from './client-limits.js';
 import { clientConfigRoutes } from './client-config-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { imageRoutes } from './image-routes.js';
@@ -36,7 +37,8 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
   let closed: Promise<void> = Promise.resolve();
   // A logger of its own, whose "Server listening at" lines can be silenced (see `quietly`); typed as
   // Fastify's so the instance is a plain FastifyInstance (an annotation, not a cast).
-  const httpLog: FastifyBaseLogger = log.child({});
+  // @fastify/multipart logs every request's headers at trace (X-Forwarded-For holds client addresses).
+  const httpLog: FastifyBaseLogger = log.child({}, { redact: { paths: ['busboyOptions.headers'], remove: true } });
   const app = Fastify({
     loggerInstance: httpLog,
     logController: new RequestLogController(),
@@ -47,6 +49,13 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
   });
   const unusedConnections = trackUnusedConnections(app.server);
   registerErrorHandling(app);
+  const { limits } = core;
+  registerClientLimits(app, {
+    addresses: limits.clientAddresses,
+    hasher: limits.hasher,
+    limits: limits.addresses,
+    metrics: core.metrics,
+  });
   registerOpenApi(app, { title: 'GhostChat', version: packageVersion });
   // While draining, every answer closes its connection: an idle keep-alive socket would otherwise
   // hold the listener open for Fastify's 72 s keep-alive timeout, far past SHUTDOWN_TIMEOUT_MS.

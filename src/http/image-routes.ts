@@ -71,6 +71,7 @@ function imageDocs(UploadFields: ReturnType<typeof uploadFields>): Record<'uploa
         'IMAGE_TOO_MANY_PIXELS',
         'STORAGE_FULL',
         'IMAGES_BUSY',
+        'RATE_LIMITED',
         'STORE_UNAVAILABLE',
       ],
     },
@@ -103,7 +104,7 @@ export function imageRoutes(deps: ImageRouteDeps) {
       throwFileSizeLimit: true,
     });
 
-    app.post('/api/upload-image', { config: { doc: docs.upload } }, async (request) => {
+    app.post('/api/upload-image', { config: { doc: docs.upload, clientLimit: 'upload' } }, async (request) => {
       if (!request.isMultipart())
         throw new AppError('PAYLOAD_INVALID', 'Send multipart/form-data with an `image` file');
       // A declared length that cannot hold an allowed image is refused before a byte is read.
@@ -139,6 +140,7 @@ export function imageRoutes(deps: ImageRouteDeps) {
             abandoned: () => request.raw.socket.destroyed,
             name,
             ttl,
+            owner: { addresses: request.clientAddresses ?? [] },
           };
         } catch (err) {
           await file?.staged.discard();

@@ -35,9 +35,11 @@ export function roomRoutes(deps: RoomRouteDeps) {
       tags: ['rooms'],
       params: RoomParams,
       responses: { 200: { description: 'Room statistics', schema: RoomStatsResponse } },
-      errors: ['ROOM_TOKEN_INVALID', 'STORE_UNAVAILABLE'],
+      errors: ['ROOM_TOKEN_INVALID', 'RATE_LIMITED', 'STORE_UNAVAILABLE'],
     };
-    app.get('/api/room/:token/stats', { config: { doc: statsDoc } }, async (request) => {
+    // Lookups count against the client's HTTP_LOOKUPS_PER_MINUTE: guessing tokens stays slow.
+    const limited = { clientLimit: 'lookup' } as const;
+    app.get('/api/room/:token/stats', { config: { doc: statsDoc, ...limited } }, async (request) => {
       const { token } = parseOr(RoomParams, request.params, 'ROOM_TOKEN_INVALID');
       return deps.rooms.stats(token);
     });
@@ -47,9 +49,9 @@ export function roomRoutes(deps: RoomRouteDeps) {
       tags: ['rooms'],
       params: RoomParams,
       responses: { 200: { description: 'Messages not yet expired', schema: RoomMessagesResponse } },
-      errors: ['ROOM_TOKEN_INVALID', 'STORE_UNAVAILABLE'],
+      errors: ['ROOM_TOKEN_INVALID', 'RATE_LIMITED', 'STORE_UNAVAILABLE'],
     };
-    app.get('/api/room/:token/messages', { config: { doc: messagesDoc } }, async (request, reply) => {
+    app.get('/api/room/:token/messages', { config: { doc: messagesDoc, ...limited } }, async (request, reply) => {
       const { token } = parseOr(RoomParams, request.params, 'ROOM_TOKEN_INVALID');
       const messages = await deps.messages.history(token);
       // History holds messages that must vanish: never let a cache keep them.

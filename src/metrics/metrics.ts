@@ -13,6 +13,11 @@ export interface Metrics {
   eventRefused(event: string, code: ErrorCode): void;
   /** An image was stored; `bytes` is its size as stored (after scrubbing and encryption). */
   imageStored(bytes: number): void;
+  /**
+   * A client was held to one of its limits: `limit` names which (`socket-events`, `connections`,
+   * `http-lookups`, ...; a fixed set, never anything a client chose).
+   */
+  limitRefused(limit: string): void;
   /** A recorder for one store operation, made once: each call reports `seconds` and whether it succeeded. */
   storeObserver(operation: string): (seconds: number, ok: boolean) => void;
 }
@@ -22,5 +27,6 @@ export const noMetrics: Metrics = {
   messageExpired() {},
   eventRefused() {},
   imageStored() {},
+  limitRefused() {},
   storeObserver: () => () => {},
 };

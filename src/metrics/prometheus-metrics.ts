@@ -28,6 +28,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly imagesStored: Counter;
   private readonly imageBytes: Counter;
   private readonly storeSeconds: Histogram<'operation' | 'outcome'>;
+  private readonly limited: Counter<'limit'>;
 
   constructor() {
     const registers = [this.registry];
@@ -73,6 +74,12 @@ export class PrometheusMetrics implements Metrics {
       buckets: SECONDS,
       registers,
     });
+    this.limited = new Counter({
+      name: 'ghostchat_limit_refusals_total',
+      help: 'Clients held to a limit, by limit (refused events, handshakes and requests, flood disconnects)',
+      labelNames: ['limit'],
+      registers,
+    });
     this.defineGauges(registers);
   }
 
@@ -105,6 +112,10 @@ export class PrometheusMetrics implements Metrics {
   imageStored(bytes: number): void {
     this.imagesStored.inc();
     this.imageBytes.inc(bytes);
+  }
+
+  limitRefused(limit: string): void {
+    this.limited.inc({ limit });
   }
 
   storeObserver(operation: string): (seconds: number, ok: boolean) => void {

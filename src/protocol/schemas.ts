@@ -51,10 +51,11 @@ export interface ServerPayloads {
   'participant-left': { agentId: string; roomToken: string };
   'new-message': ChatMessage;
   'message-expired': { messageId: string; roomToken: string };
-  error: { message: string; code: string; event?: string };
+  /** `retryAfterMs` with RATE_LIMITED: how long to wait before trying again. */
+  error: { message: string; code: string; event?: string; retryAfterMs?: number };
   /** This node is shutting down: reconnect (a socket.io client does so once the transport closes). */
   'server-shutdown': { reason: 'shutdown'; reconnect: true };
 }
 
 export type AckResponse<T extends object = object> =
-  ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
+  ({ ok: true } & T) | { ok: false; error: { code: string; message: string; retryAfterMs?: number } };

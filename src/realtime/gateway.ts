@@ -12,6 +12,7 @@ import { joinRoom } from './handlers/join-room.js';
 import { leaveRoom } from './handlers/leave-room.js';
 import { bindSendImage } from './handlers/send-image.js';
 import { sendMessage } from './handlers/send-message.js';
+import { guardSocket } from './socket-guard.js';
 import type { GatewayDeps } from './services.js';
 
 export interface GatewayOptions {
@@ -122,6 +123,8 @@ export class Gateway implements DomainHooks {
     const connection = new Connection(`${this.options.nodeId}#${socket.id}`, this.options.maxPendingPerConnection);
     this.connections.set(socket.id, connection);
     const ctx: HandlerContext = { socket, connection, metrics: this.deps.metrics };
+    // First: a refused event goes no further than this.
+    if (this.deps.limits) guardSocket(socket, this.deps.limits.socketLimiter(), this.deps.metrics, this.log);
     const { schemas } = this.deps;
     bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import { AppError, toAppError } from '../errors.js';
+import { AppError, errorExtras, toAppError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AckResponse } from '../protocol/schemas.js';
 import { ServerEvents } from '../protocol/events.js';
@@ -36,7 +36,7 @@ export function bindEvent<S extends z.ZodType>(
       const appError = toAppError(err);
       if (appError.code === 'INTERNAL') log.error({ event, err }, 'handler failed');
       ctx.metrics.eventRefused(event, appError.code);
-      const error = { code: appError.code, message: appError.message };
+      const error = { code: appError.code, message: appError.message, ...errorExtras(appError) };
       ctx.socket.emit(ServerEvents.error, { ...error, event });
       ack?.({ ok: false, error });
     };

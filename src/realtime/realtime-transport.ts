@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server as SocketServer } from 'socket.io';
+import { Server as SocketServer, type Socket } from 'socket.io';
 import type { Config } from '../config.js';
 import type { Core } from '../core.js';
 import {
@@ -13,6 +13,7 @@ import type { Part } from '../lib/part.js';
 import { buildImageSchemas } from '../protocol/image-schemas.js';
 import { buildSchemas } from '../protocol/schemas.js';
 import { Gateway } from './gateway.js';
+import { HandshakeGuard } from './handshake-guard.js';
 import { originAllowed } from './origin-check.js';
 import { attachRedisAdapter } from './redis-adapter.js';
 import { RefusedOriginLog } from './refused-origin-log.js';
@@ -45,24 +46,35 @@ export function buildRealtimeTransport(
   // (the page does) would otherwise open a long-poll that holds its HTTP connection, and with it
   // the HTTP part's close, for up to a ping cycle.
   let draining = false;
+  let handshakes: HandshakeGuard | null = null;
   const io = new SocketServer(httpServer, {
     cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'], credentials: true },
     allowRequest: (request, callback) => {
       if (draining) return callback('SHUTTING_DOWN', false);
       const allowed = originAllowed(request, config.allowedOrigins, config.pageOrigins);
       if (!allowed) refusedOrigins.refused(String(request.headers.origin));
-      callback(null, allowed);
+      if (!allowed || !handshakes) return callback(null, allowed);
+      // Refused with the error code as the answer's message (engine.io: 403 on polling, 400 on WebSocket).
+      handshakes.admit(request).then(
+        (refusal) => callback(refusal, refusal === null),
+        () => callback('INTERNAL', false),
+      );
     },
     maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
     serveClient: false,
   });
+  const { rooms, messages, metrics, stores, limits: clientLimits } = core;
+  handshakes = new HandshakeGuard({ ...clientLimits, addresses: clientLimits.clientAddresses, metrics }, io);
+  const addressesOf = (socket: Socket) => handshakes?.hashesOf(socket.request) ?? [];
   const images = {
     service: core.images,
     schemas: buildImageSchemas({ ...config.limits, maxImageBytes: config.media.maxUploadBytes }),
     maxImageBytes: config.media.maxUploadBytes,
+    ownerOf: (socket: Socket) => ({ addresses: addressesOf(socket) }),
   };
-  const { rooms, messages, metrics, stores } = core;
-  const gateway = new Gateway({ io, rooms, messages, schemas: buildSchemas(config.limits), images, metrics }, log, {
+  const limits = { socketLimiter: () => clientLimits.socketLimiter(), maxRooms: config.clientLimits.socket.maxRooms };
+  const schemas = buildSchemas(config.limits);
+  const gateway = new Gateway({ io, rooms, messages, schemas, images, metrics, limits }, log, {
     nodeId: core.nodeId,
     maxPendingPerConnection: MAX_PENDING_EVENTS_PER_CONNECTION,
   });

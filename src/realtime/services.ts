@@ -1,4 +1,5 @@
 import type { Server } from 'socket.io';
+import type { SocketLimiter } from '../domain/limits/socket-limiter.js';
 import type { MessageService } from '../domain/message-service.js';
 import type { RoomService } from '../domain/room-service.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -14,4 +15,12 @@ export interface GatewayDeps {
   /** Images (`send-image`); without them the event is not served. */
   images?: GatewayImages;
   metrics: Metrics;
+  /** Per socket limits; none when absent. */
+  limits?: SocketLimits;
+}
+
+export interface SocketLimits {
+  socketLimiter(): SocketLimiter;
+  /** Rooms one socket may be in at once (SOCKET_MAX_ROOMS). */
+  maxRooms: number;
 }

@@ -2,7 +2,8 @@ export type JoinOutcome =
   | { status: 'joined'; participants: string[] }
   | { status: 'already'; participants: string[] }
   | { status: 'taken' }
-  | { status: 'renamed' };
+  | { status: 'renamed' }
+  | { status: 'full' };
 
 export interface PresenceTotals {
   activeRooms: number;
@@ -21,9 +22,10 @@ export interface Departure {
 export interface PresenceStore {
   /**
    * Adds the connection to the room as agentId. `taken` when another connection holds that name in
-   * the room; `renamed` when this connection is already there under another name.
+   * the room; `renamed` when this connection is already there under another name; `full` when the
+   * room already holds `maxParticipants` connections (checked in the same atomic step).
    */
-  join(roomToken: string, connectionId: string, agentId: string): Promise<JoinOutcome>;
+  join(roomToken: string, connectionId: string, agentId: string, maxParticipants?: number): Promise<JoinOutcome>;
   /** Removes the connection from the room; returns the name it had, or null if it was not there. */
   leave(roomToken: string, connectionId: string): Promise<string | null>;
   participants(roomToken: string): Promise<string[]>;

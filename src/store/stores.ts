@@ -1,4 +1,5 @@
 import type { ImageStore } from './image-store.js';
+import type { LimitStore } from './limit-store.js';
 import type { MessageStore } from './message-store.js';
 import type { PresenceStore } from './presence-store.js';
 import type { RoomStore } from './room-store.js';
@@ -10,6 +11,8 @@ export interface Stores {
   presence: PresenceStore;
   rooms: RoomStore;
   images: ImageStore;
+  /** Shared state of client limits (rates per address, byte totals, the address salt). */
+  limits: LimitStore;
   health: StoreHealth;
   /** Resolves once the store answers, or after `timeoutMs` when it does not (start-up never blocks on it). */
   ready(timeoutMs: number): Promise<boolean>;

@@ -39,6 +39,22 @@ describe.each(storeKinds())('PresenceStore contract on %s', (kind) => {
     expect(await presence.count('BBB-222-BBB')).toBe(0);
   });
 
+  it('refuses a connection past the room limit, and lets exactly that many of a crowd in', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await presence.join('FUL-000-001', `n#${i}`, `a${i}`, 3)).status).toBe('joined');
+    }
+    expect(await presence.join('FUL-000-001', 'n#9', 'late', 3)).toEqual({ status: 'full' });
+    expect((await presence.join('FUL-000-001', 'n#0', 'a0', 3)).status).toBe('already');
+    await presence.leave('FUL-000-001', 'n#1');
+    expect((await presence.join('FUL-000-001', 'n#9', 'late', 3)).status).toBe('joined');
+    const crowd = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => presence.join('RAC-000-002', `r#${i}`, `r${i}`, 4)),
+    );
+    expect(crowd.filter((o) => o.status === 'joined')).toHaveLength(4);
+    expect(crowd.filter((o) => o.status === 'full')).toHaveLength(6);
+    expect(await presence.count('RAC-000-002')).toBe(4);
+  });
+
   it('lets exactly one of many racing connections take a name', async () => {
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, (_, i) => presence.join('ABC-123-XYZ', `n#${i}`, 'Same')),

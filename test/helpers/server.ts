@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Clock } from '../../src/lib/clock.js';
 import { createGhostChat, type GhostChat } from '../../src/server.js';
 import { afterThisTest } from './cleanup.js';
 import { dropPrefix, redisUrl, testPrefix, type StoreKind } from './stores.js';
@@ -29,9 +30,29 @@ export interface StartOptions {
   keepData?: boolean;
   /** Where the server logs; silent (or TEST_LOG_LEVEL) unless a test captures it (log-capture.ts). */
   log?: Logger;
+  /** The server's clock (a test of rates moves it rather than wait). */
+  clock?: Clock;
 }
 
 const tempUploadDir = () => mkdtempSync(join(tmpdir(), 'ghostchat-uploads-'));
+
+/**
+ * Every test client comes from 127.0.0.1 and many send as fast as they can: the per client limits
+ * are off unless a test sets them (the tests of the limits do). The server does not exempt loopback.
+ */
+export const NO_CLIENT_LIMITS: Record<string, string> = {
+  SOCKET_EVENTS_PER_SECOND: '0',
+  SOCKET_JOINS_PER_MINUTE: '0',
+  SOCKET_MAX_ROOMS: '0',
+  SOCKET_IMAGES_PER_MINUTE: '0',
+  SOCKET_BYTES_PER_MINUTE: '0',
+  SOCKET_FLOOD_REFUSALS: '0',
+  MAX_CONNECTIONS_PER_ADDRESS: '0',
+  CONNECTIONS_PER_ADDRESS_PER_MINUTE: '0',
+  HTTP_LOOKUPS_PER_MINUTE: '0',
+  HTTP_UPLOADS_PER_MINUTE: '0',
+  MAX_IMAGE_BYTES_PER_ADDRESS: '0',
+};
 
 /**
  * Builds GhostChat from env exactly as main.ts does and listens on a free port. Closed when the
@@ -45,6 +66,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
+    ...NO_CLIENT_LIMITS,
     ...(ownUploadDir ? { UPLOAD_DIR: ownUploadDir } : {}),
     ...options.env,
   };
@@ -58,7 +80,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   const config = loadConfig(env);
   const log = options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const server = createGhostChat(config, { log });
+  const server = createGhostChat(config, { log, clock: options.clock });
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

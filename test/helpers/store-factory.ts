@@ -9,6 +9,8 @@ export interface StoresUnderTest {
   stores: Stores;
   /** Another node on the same data (Redis), or the same stores (memory, which is single-process). */
   peer(nodeId?: string): Promise<Stores>;
+  /** The Redis URL and key prefix of these stores (null on memory). */
+  redis: { url: string; prefix: string } | null;
   cleanup(): Promise<void>;
 }
 
@@ -16,7 +18,7 @@ export interface StoresUnderTest {
 export async function storesOf(kind: StoreKind, options: { nodeTimeoutMs?: number } = {}): Promise<StoresUnderTest> {
   if (kind === 'memory') {
     const stores = createMemoryStores();
-    return { stores, peer: async () => stores, cleanup: () => stores.close() };
+    return { stores, peer: async () => stores, redis: null, cleanup: () => stores.close() };
   }
   const url = redisUrl();
   const keyPrefix = testPrefix();
@@ -39,6 +41,7 @@ export async function storesOf(kind: StoreKind, options: { nodeTimeoutMs?: numbe
   return {
     stores,
     peer: open,
+    redis: { url, prefix: keyPrefix },
     cleanup: async () => {
       for (const s of opened) await s.close();
       await dropPrefix(url, keyPrefix);

@@ -74,3 +74,42 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAX_TTL: '60', DEFAULT_TTL: '3600' })).toThrow(/DEFAULT_TTL/);
   });
 });
+
+describe('client limits', () => {
+  it('has the documented defaults, and 0 for no limit', () => {
+    const { clientLimits } = loadConfig({});
+    expect(clientLimits).toMatchObject({
+      socket: { eventsPerSecond: 5, eventsBurst: 20, joinsPerMinute: 20, maxRooms: 20, imagesPerMinute: 10 },
+      address: { maxConnections: 50, connectionsPerMinute: 60, lookupsPerMinute: 60, uploadsPerMinute: 10 },
+      maxConnections: 10_000,
+      maxRoomParticipants: 50,
+      trustedProxies: [],
+    });
+    expect(clientLimits.socket.bytesPerMinute).toBe(64 * 1024 * 1024);
+    expect(loadConfig({ SOCKET_EVENTS_PER_SECOND: '0', MAX_ROOM_PARTICIPANTS: '0' }).clientLimits).toMatchObject({
+      socket: { eventsPerSecond: Infinity },
+      maxRoomParticipants: Infinity,
+    });
+  });
+
+  it('takes TRUSTED_PROXIES as addresses and CIDR ranges', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.1 ,fd00::/8 ' }).clientLimits.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.1',
+      'fd00::/8',
+    ]);
+  });
+
+  it.each([
+    ['TRUSTED_PROXIES', 'proxy.example'],
+    ['TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['TRUSTED_PROXIES', '10.0.0.0/8/8'],
+    ['SOCKET_EVENTS_PER_SECOND', '-1'],
+    ['SOCKET_EVENTS_BURST', '0'],
+    ['SOCKET_BYTES_PER_MINUTE', '1000'],
+    ['MAX_IMAGE_BYTES_PER_ADDRESS', '1000'],
+    ['MAX_ROOM_PARTICIPANTS', 'many'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+});

@@ -1,10 +1,13 @@
+import { AppError } from '../../errors.js';
 import { ServerEvents } from '../../protocol/events.js';
 import type { JoinRoomInput } from '../../protocol/schemas.js';
 import type { EventHandler } from '../handler.js';
 import type { GatewayDeps } from '../services.js';
 
-export function joinRoom({ rooms }: GatewayDeps): EventHandler<JoinRoomInput> {
+export function joinRoom({ rooms, limits }: GatewayDeps): EventHandler<JoinRoomInput> {
+  const maxRooms = limits?.maxRooms ?? Infinity;
   return async ({ socket, connection }, { roomToken, agentId }) => {
+    if (!connection.rooms.has(roomToken) && connection.rooms.size >= maxRooms) throw new AppError('TOO_MANY_ROOMS');
     const joined = await rooms.join(roomToken, connection.id, agentId);
     if (socket.disconnected) {
       // The client left while the join was being stored: undo it rather than leave a ghost.

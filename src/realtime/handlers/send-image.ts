@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { MAX_PENDING_IMAGES_PER_CONNECTION } from '../../defaults.js';
 import { AppError, ErrorCodes } from '../../errors.js';
 import { decodeDataUrl } from '../../protocol/data-url.js';
@@ -7,6 +7,7 @@ import { ClientEvents, ServerEvents } from '../../protocol/events.js';
 import type { SendImageInput } from '../../protocol/image-schemas.js';
 import { bindEvent, type Ack, type EventHandler, type HandlerContext } from '../handler.js';
 import type { ImageService } from '../../domain/image-service.js';
+import type { ImageOwner } from '../../domain/limits/image-budget.js';
 import type { ImageSchemas } from '../../protocol/image-schemas.js';
 
 /** What send-image needs besides the socket server. */
@@ -14,11 +15,13 @@ export interface GatewayImages {
   service: ImageService;
   schemas: ImageSchemas;
   maxImageBytes: number;
+  /** Who sends from this socket, for the image bytes stored per address. */
+  ownerOf?(socket: Socket): ImageOwner;
 }
 
 /** Same membership and identity rules as send-message; the broadcast carries metadata, never bytes. */
 export function sendImage(io: Server, images: GatewayImages): EventHandler<SendImageInput> {
-  return async ({ connection }, { roomToken, imageData, caption, ttl }) => {
+  return async ({ socket, connection }, { roomToken, imageData, caption, ttl }) => {
     const agentId = connection.rooms.get(roomToken);
     if (agentId === undefined) throw new AppError('NOT_A_MEMBER');
     const read = async () => ({
@@ -26,6 +29,7 @@ export function sendImage(io: Server, images: GatewayImages): EventHandler<SendI
       load: async () => imageData.blob ?? decodeDataUrl(imageData.data ?? '', images.maxImageBytes),
       name: imageData.name,
       ttl,
+      owner: images.ownerOf?.(socket),
     });
     const message = await images.service.sendToRoom({ roomToken, agentId }, read, caption);
     io.to(roomToken).emit(ServerEvents.newMessage, message);

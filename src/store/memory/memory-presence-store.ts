@@ -10,7 +10,12 @@ export class MemoryPresenceStore implements PresenceStore {
   private readonly rooms = new Map<string, Room>();
   private participantsTotal = 0;
 
-  async join(roomToken: string, connectionId: string, agentId: string): Promise<JoinOutcome> {
+  async join(
+    roomToken: string,
+    connectionId: string,
+    agentId: string,
+    maxParticipants = Infinity,
+  ): Promise<JoinOutcome> {
     let room = this.rooms.get(roomToken);
     if (!room) {
       room = { byConnection: new Map(), byAgent: new Map() };
@@ -22,6 +27,7 @@ export class MemoryPresenceStore implements PresenceStore {
       return { status: 'already', participants: [...room.byConnection.values()] };
     }
     if (room.byAgent.has(agentId)) return { status: 'taken' };
+    if (room.byConnection.size >= maxParticipants) return { status: 'full' };
     room.byConnection.set(connectionId, agentId);
     room.byAgent.set(agentId, connectionId);
     this.participantsTotal++;

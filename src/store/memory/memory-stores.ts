@@ -1,5 +1,6 @@
 import type { Stores } from '../stores.js';
 import { MemoryImageStore } from './memory-image-store.js';
+import { MemoryLimitStore } from './memory-limit-store.js';
 import { MemoryMessageStore } from './memory-message-store.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 import { MemoryRoomStore } from './memory-room-store.js';
@@ -11,6 +12,7 @@ export function createMemoryStores(): Stores {
     presence: new MemoryPresenceStore(),
     rooms,
     images: new MemoryImageStore(),
+    limits: new MemoryLimitStore(),
     health: {
       kind: 'memory',
       state: () => 'memory',

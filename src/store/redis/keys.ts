@@ -29,6 +29,14 @@ export function redisKeys(prefix: string) {
     imageByMessage: (messageId: string) => `${prefix}image-msg:${messageId}`,
     /** Image expiry schedule: member `id|filename|roomToken|messageId`, score = deadline in epoch ms. */
     imageSchedule: () => `${prefix}image-expiry`,
+    // Client limits. `name` and `key` are chosen by the caller and hold hashed addresses, never plain ones.
+    /** A token bucket's theoretical arrival time; expires when the bucket is full again. */
+    rateBucket: (key: string) => `${prefix}rate:${key}`,
+    /** A byte gauge: deadlines (sorted set) and bytes per deadline plus `total` (hash); expire with the last deadline. */
+    usageDeadlines: (name: string) => `${prefix}usage:${name}`,
+    usageBytes: (name: string) => `${prefix}usage:${name}:bytes`,
+    /** The salt addresses are hashed under in one period; expires one period after it ends. */
+    addressSalt: (period: number) => `${prefix}address-salt:${period}`,
   };
 }
 

@@ -10,8 +10,8 @@ export interface PresenceKeys {
 }
 
 /**
- * Adds a connection to a room under a name. One script so two connections racing for one name
- * cannot both win.
+ * Adds a connection to a room under a name, unless the room is full (ARGV[5], -1: no limit). One
+ * script so two connections racing for one name, or for the last place, cannot both win.
  */
 export const joinRoom = defineScript({
   NUMBER_OF_KEYS: 5,
@@ -22,6 +22,7 @@ if current then
   return {'already', redis.call('HVALS', KEYS[1])}
 end
 if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return {'taken'} end
+if tonumber(ARGV[5]) >= 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[5]) then return {'full'} end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
 redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
@@ -33,14 +34,15 @@ return {'joined', redis.call('HVALS', KEYS[1])}
   parseCommand(
     parser: CommandParser,
     keys: PresenceKeys & { nodeRooms: string },
-    args: { connectionId: string; agentId: string; roomToken: string; keepMs: number },
+    args: { connectionId: string; agentId: string; roomToken: string; keepMs: number; maxParticipants: number },
   ) {
     parser.pushKeys([keys.connections, keys.agents, keys.rooms, keys.total, keys.nodeRooms]);
-    parser.push(args.connectionId, args.agentId, args.roomToken, String(args.keepMs));
+    const max = Number.isFinite(args.maxParticipants) ? String(args.maxParticipants) : '-1';
+    parser.push(args.connectionId, args.agentId, args.roomToken, String(args.keepMs), max);
   },
   transformReply([status, participants = []]: [string, string[]?]): JoinOutcome {
     if (status === 'joined' || status === 'already') return { status, participants };
-    return { status: status as 'taken' | 'renamed' };
+    return { status: status as 'taken' | 'renamed' | 'full' };
   },
 });
 

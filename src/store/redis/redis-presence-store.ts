@@ -23,11 +23,11 @@ export class RedisPresenceStore implements PresenceStore {
     private readonly options: RedisPresenceOptions,
   ) {}
 
-  join(roomToken: string, connectionId: string, agentId: string): Promise<JoinOutcome> {
+  join(roomToken: string, connectionId: string, agentId: string, maxParticipants = Infinity): Promise<JoinOutcome> {
     return storeCall(() =>
       this.client.joinRoom(
         { ...this.roomKeys(roomToken), nodeRooms: this.keys.nodeRooms(this.options.nodeId) },
-        { connectionId, agentId, roomToken, keepMs: this.options.keepMs },
+        { connectionId, agentId, roomToken, keepMs: this.options.keepMs, maxParticipants },
       ),
     );
   }

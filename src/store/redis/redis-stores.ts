@@ -5,6 +5,7 @@ import type { Stores } from '../stores.js';
 import { redisKeys } from './keys.js';
 import { openRedis, type RedisClient } from './redis-connection.js';
 import { RedisImageStore } from './redis-image-store.js';
+import { RedisLimitStore } from './redis-limit-store.js';
 import { RedisMessageStore } from './redis-message-store.js';
 import { RedisPresenceStore } from './redis-presence-store.js';
 import { RedisRoomStore } from './redis-room-store.js';
@@ -32,6 +33,7 @@ export function createRedisStores(
     presence,
     rooms: new RedisRoomStore(client, keys),
     images: new RedisImageStore(client, keys),
+    limits: new RedisLimitStore(client, keys),
     health: {
       kind: 'redis',
       state: () => (client.isReady ? 'connected' : 'disconnected'),

@@ -8,6 +8,7 @@ import {
 } from './message-scripts.js';
 import { heartbeat, joinRoom, leaveRoom } from './presence-scripts.js';
 import { touchRoom } from './room-scripts.js';
+import { addressSalt, applyUsage, takeToken } from './limit-scripts.js';
 
 /**
  * Every Lua script the stores run, registered with the client (`createClient({ scripts })`) so
@@ -28,4 +29,7 @@ export const scripts = {
   leaveRoom,
   heartbeat,
   touchRoom,
+  takeToken,
+  applyUsage,
+  addressSalt,
 };
