@@ -4,6 +4,7 @@
  * server's work per delivery. Driven by the runner over IPC (see generator-protocol.ts).
  */
 import WebSocket from 'ws';
+import { FloodLoop } from './lib/flood-loop.js';
 import { Histogram } from './lib/histogram.js';
 import type { Command, ConnectResult, ExpiryResult, FanoutResult, Reply, Seat } from './lib/generator-protocol.js';
 import {
@@ -36,6 +37,8 @@ let received = 0;
 let errorsReceived = 0;
 /** Set while an expiry run is on: frames are then parsed (at a few thousand a second, not on the fan-out path). */
 let expiryTracker: ExpiryTracker | null = null;
+/** The flooder of the flood scenario, when this process plays it. */
+let flooder: FloodLoop | null = null;
 
 function reply(message: Reply): void {
   process.send?.(message);
@@ -64,7 +67,11 @@ function onFrame(client: Client, data: Buffer): void {
 
 function open(url: string, seat: Seat, timeoutMs: number): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url + SOCKET_PATH, { perMessageDeflate: false, skipUTF8Validation: true });
+    const ws = new WebSocket(url + SOCKET_PATH, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+      ...(seat.address ? { headers: { 'x-forwarded-for': seat.address } } : {}),
+    });
     const client: Client = {
       ws,
       seat,
@@ -258,6 +265,15 @@ process.on('message', (cmd: Command) => {
         return fanout(cmd);
       case 'expiry':
         return expiry(cmd);
+      case 'flood-start':
+        flooder = new FloodLoop(cmd, open);
+        return { type: 'flooding' };
+      case 'flood-stop': {
+        if (!flooder) throw new Error('no flood running');
+        const result = await flooder.stop();
+        flooder = null;
+        return result;
+      }
       case 'close':
         for (const c of clients) c.ws.terminate();
         clients.length = 0;

@@ -16,6 +16,7 @@ import { startServer, type ServerKind, type ServerProcess } from './lib/servers.
 import { runConnections } from './scenarios/connections.js';
 import { runExpiry } from './scenarios/expiry.js';
 import { runFanout, type FanoutResult } from './scenarios/fanout.js';
+import { floodEnv, runCalm, runFlooded } from './scenarios/flood.js';
 import { HISTORY_ROOM, fillRoom, runHistory } from './scenarios/history.js';
 import { runImages, uploadRouteExists } from './scenarios/images.js';
 import { imageUpload } from './scenarios/image-fixture.js';
@@ -124,6 +125,46 @@ async function fanoutScenario(
   return profile;
 }
 
+/**
+ * The calm rooms alone, then the same load with one client flooding past its limit, on each store;
+ * the second run against the first (issue 15).
+ */
+async function floodScenario(options: BenchOptions, redis: BenchRedis | null, gens: Generators, results: Results) {
+  const s = options.flood;
+  const env = floodEnv(s);
+  const flooderGen = Generators.start(1);
+  try {
+    const settings = { ...s.topology, eventsPerSecond: s.eventsPerSecond, floodFactor: s.floodFactor };
+    const flood: NonNullable<Results['flood']> = { settings };
+    for (const kind of kinds(options, redis)) {
+      const calm = await withServer(
+        kind,
+        redis,
+        (server) => {
+          detail(`flood scenario on ${kind}: ${s.topology.rooms}x${s.topology.members} calm rooms alone`);
+          return runCalm(server, gens, s, detail);
+        },
+        { env },
+      );
+      const { flooded, flooder } = await withServer(
+        kind,
+        redis,
+        (server) => {
+          detail(
+            `flood scenario on ${kind}: the same, with one client sending ${s.eventsPerSecond * s.floodFactor}/s (limit ${s.eventsPerSecond}/s)`,
+          );
+          return runFlooded(server, gens, flooderGen, s, detail);
+        },
+        { env },
+      );
+      flood[kind] = { calm, flooded, flooder };
+    }
+    results.flood = flood;
+  } finally {
+    await flooderGen.stop();
+  }
+}
+
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   if (!options) return 0;
@@ -230,6 +271,8 @@ async function main(): Promise<number> {
       });
       log(`images: ${JSON.stringify(results.images)}`);
     }
+
+    if (has('flood')) await floodScenario(options, redis, gens, results);
 
     if (has('expiry')) {
       // One store after the other: a send phase next to the other store's expiries would be read as lag.

@@ -96,7 +96,9 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     metrics,
     limits.messageBytes,
   );
-  const media = new LocalMediaStore(config.media.uploadDir, config.media.maxUploadBytesTotal);
+  // MAX_UPLOAD_BYTES_TOTAL is counted by limits.images, in the store, for every node together: the
+  // directory's own count sees only this node's writes, not what other nodes sharing it delete.
+  const media = new LocalMediaStore(config.media.uploadDir, Infinity);
   // Inside the upload directory: the one place a read-only deployment is sure to be able to write.
   const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'), clock);
   const images = buildImages(config, { stores, media, messages, events, clock, log, metrics, budget: limits.images });

@@ -122,6 +122,12 @@ export const STORE_PROBE_TTL_MS = 10_000;
 export const SOCKET_FLOOD_WINDOW_MS = 10_000;
 
 /**
+ * An address one of whose sockets was disconnected for flooding opens no new connection on that
+ * node for this long: otherwise each reconnect would come with a full burst of its own.
+ */
+export const FLOOD_RECONNECT_BAR_MS = 60_000;
+
+/**
  * Client addresses are kept only as HMACs under a key that changes this often (and is forgotten one
  * period later), as privacy-minded analytics do with a daily salt. A day, because the image bytes
  * stored per address must be counted for as long as those images live (MAX_TTL, a day by default).

@@ -4,6 +4,8 @@ import type { SparseHistogram } from './histogram.js';
 export interface Seat {
   room: string;
   agent: string;
+  /** Sent as X-Forwarded-For (the server trusts the loopback proxy in scenarios that set this). */
+  address?: string;
 }
 
 export type Command =
@@ -23,6 +25,17 @@ export type Command =
       /** A probe of the store's write rate: every message gets this TTL and nothing waits for expiry. */
       probeTtl?: number;
     }
+  | {
+      /** One client that sends `messagesPerSec` into its own room until told to stop, and comes back when thrown out. */
+      type: 'flood-start';
+      url: string;
+      seat: Seat;
+      messagesPerSec: number;
+      padding: number;
+      /** Wait this long before reconnecting after a disconnect or a refused handshake. */
+      reconnectMs: number;
+    }
+  | { type: 'flood-stop' }
   | { type: 'close' };
 
 export interface ConnectResult {
@@ -59,5 +72,24 @@ export interface ExpiryResult {
   lag: SparseHistogram;
 }
 
+export interface FloodResult {
+  type: 'flood';
+  sent: number;
+  /** `error` frames received (RATE_LIMITED refusals, the last one before each disconnect). */
+  refused: number;
+  /** Its own messages that came back (accepted and broadcast). */
+  echoed: number;
+  /** Times the server disconnected it. */
+  disconnects: number;
+  /** Reconnections the server refused (handshake or join). */
+  refusedConnects: number;
+}
+
 export type Reply =
-  ConnectResult | FanoutResult | ExpiryResult | { type: 'closed' } | { type: 'error'; message: string };
+  | ConnectResult
+  | FanoutResult
+  | ExpiryResult
+  | FloodResult
+  | { type: 'flooding' }
+  | { type: 'closed' }
+  | { type: 'error'; message: string };

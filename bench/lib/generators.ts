@@ -1,6 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Command, ConnectResult, ExpiryResult, FanoutResult, Reply, Seat } from './generator-protocol.js';
+import type {
+  Command,
+  ConnectResult,
+  ExpiryResult,
+  FanoutResult,
+  FloodResult,
+  Reply,
+  Seat,
+} from './generator-protocol.js';
 import { cpuMs } from './proc-stats.js';
 
 const script = fileURLToPath(new URL('../load-client.ts', import.meta.url));
@@ -68,6 +76,15 @@ export class Generators {
 
   expiry(cmd: Omit<Extract<Command, { type: 'expiry' }>, 'type'>, timeoutMs: number): Promise<ExpiryResult[]> {
     return Promise.all(this.children.map((c) => this.ask<ExpiryResult>(c, { type: 'expiry', ...cmd }, timeoutMs)));
+  }
+
+  /** Starts the first process flooding (see FloodLoop); it goes on until `floodStop`. */
+  async floodStart(cmd: Omit<Extract<Command, { type: 'flood-start' }>, 'type'>): Promise<void> {
+    await this.ask(this.children[0]!, { type: 'flood-start', ...cmd }, 10_000);
+  }
+
+  floodStop(): Promise<FloodResult> {
+    return this.ask<FloodResult>(this.children[0]!, { type: 'flood-stop' }, 30_000);
   }
 
   async closeClients(): Promise<void> {

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { FanoutSettings, Topology } from '../scenarios/fanout.js';
 import type { ExpirySettings } from '../scenarios/expiry.js';
+import type { FloodSettings } from '../scenarios/flood.js';
 
-export const SCENARIOS = ['fanout', 'connections', 'history', 'images', 'expiry'] as const;
+export const SCENARIOS = ['fanout', 'connections', 'history', 'images', 'expiry', 'flood'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -19,6 +20,7 @@ export interface BenchOptions {
   history: { messages: number; seconds: number; connections: number };
   images: { uploads: number; sizeMb: number };
   expiry: ExpirySettings;
+  flood: FloodSettings;
   /** Profile GhostChat (memory) under the fixed fan-out load with --cpu-prof. */
   profile: boolean;
   /** Before each server start, wait up to this long for the shared machine to go quiet. */
@@ -36,6 +38,7 @@ const USAGE = `Usage: npm run bench -- [options]
                           instead of a private redis-server on a free port
   --generators N          load-generator processes (default 2)
   --topologies LIST       fan-out rooms x members, e.g. 50x5,10x100 (default)
+                          (flood: 50 calm rooms of 5, and a client flooding at 10x its event limit)
   --rate N                fixed offered load, deliveries/s (default 20000)
   --connections N         idle connections (default 10000)
   --expiry-messages N     live messages in the expiry run (default 100000)
@@ -46,7 +49,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --profile               also profile GhostChat (memory store) under the fixed load (--cpu-prof)
   --server-env K=V        set K=V for every server process, GhostChat and the baseline (repeatable),
                           e.g. MALLOC_MMAP_THRESHOLD_=65536 to measure an allocator setting
-  --no-write              print only; do not write bench/results/ or BENCHMARKS.md
+  --no-write              print only; do not write bench/results/ or BENCHMARKS.md (--only implies it)
   --help`;
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -93,6 +96,22 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     return { rooms: Number(m[1]), members: Number(m[2]) };
   });
   const rate = int(values.rate, quick ? 600 : 20_000, 'rate');
+  const fanout = {
+    fixedRate: rate,
+    fixedRuns: int(values['fixed-runs'], quick ? 1 : 3, 'fixed-runs'),
+    fixedMs: quick ? 500 : 4000,
+    warmupMs: quick ? 200 : 2000,
+    ladder: values['fixed-only']
+      ? []
+      : quick
+        ? [rate * 2]
+        : [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 120_000, 140_000, 170_000, 200_000],
+    stepMs: quick ? 500 : 3000,
+    drainMs: quick ? 500 : 2000,
+    padding: 80,
+    minDelivered: 0.97,
+    maxP99Ms: 250,
+  };
   return {
     quick,
     scenarios,
@@ -101,21 +120,13 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     generators: int(values.generators, 2, 'generators'),
     topologies,
     generatorCheck: !quick && !values['no-generator-check'] && !values['fixed-only'],
-    fanout: {
-      fixedRate: rate,
-      fixedRuns: int(values['fixed-runs'], quick ? 1 : 3, 'fixed-runs'),
-      fixedMs: quick ? 500 : 4000,
-      warmupMs: quick ? 200 : 2000,
-      ladder: values['fixed-only']
-        ? []
-        : quick
-          ? [rate * 2]
-          : [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 120_000, 140_000, 170_000, 200_000],
-      stepMs: quick ? 500 : 3000,
-      drainMs: quick ? 500 : 2000,
-      padding: 80,
-      minDelivered: 0.97,
-      maxP99Ms: 250,
+    fanout,
+    // 50 calm rooms of 5 at the fixed load (about 16 messages/s a member), a flooder at 10x its limit.
+    flood: {
+      topology: quick ? { rooms: 10, members: 3 } : { rooms: 50, members: 5 },
+      fanout,
+      eventsPerSecond: 50,
+      floodFactor: 10,
     },
     connections: int(values.connections, quick ? 60 : 10_000, 'connections'),
     history: { messages: quick ? 20 : 500, seconds: quick ? 1 : 5, connections: quick ? 2 : 10 },
@@ -139,7 +150,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
         return [m[1]!, m[2]!];
       }),
     ),
-    // A run under other settings than the defaults is not the run BENCHMARKS.md reports.
-    write: !quick && !values['no-write'] && (values['server-env'] ?? []).length === 0,
+    // A run under other settings than the defaults, or of some scenarios only, is not the run
+    // BENCHMARKS.md reports.
+    write: !quick && !values['no-write'] && (values['server-env'] ?? []).length === 0 && values.only === undefined,
   };
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { ConnectionsResult } from '../scenarios/connections.js';
 import type { ExpiryResult } from '../scenarios/expiry.js';
 import type { FanoutResult, Topology } from '../scenarios/fanout.js';
+import type { FloodRun } from '../scenarios/flood.js';
 import type { HistoryResult } from '../scenarios/history.js';
 import type { ImagesResult } from '../scenarios/images.js';
 import { machineLine, type Machine } from './machine.js';
@@ -27,6 +28,11 @@ export interface Results {
   history?: { baseline: HistoryResult; memory?: HistoryResult; redis?: HistoryResult };
   images?: ImagesResult;
   expiry?: { memory?: ExpiryResult; redis?: ExpiryResult; concurrent: boolean };
+  flood?: {
+    settings: Topology & { eventsPerSecond: number; floodFactor: number };
+    memory?: FloodRun;
+    redis?: FloodRun;
+  };
   notes: string[];
 }
 
@@ -191,7 +197,50 @@ export function rows(r: Results): Row[] {
       });
     }
   }
+  if (r.flood) out.push(...floodRows(r.flood));
   if (r.quick) for (const row of out) if (row.verdict === 'PASS' || row.verdict === 'MISS') row.verdict = 'n/a';
+  return out;
+}
+
+/** With the flooder against without it, same run: latency and CPU of the calm rooms (issue 15 targets). */
+function floodRows(flood: NonNullable<Results['flood']>): Row[] {
+  const out: Row[] = [];
+  const { rooms, members, eventsPerSecond, floodFactor } = flood.settings;
+  for (const store of ['memory', 'redis'] as const) {
+    const f = flood[store];
+    if (!f) continue;
+    const p99 = ratioOf(f.flooded.fixedP99Median, f.calm.fixedP99Median);
+    const delivered = Math.min(f.flooded.fixedDeliveredShare, f.calm.fixedDeliveredShare);
+    out.push({
+      metric: `flood: p99 ms of ${rooms}x${members} calm rooms, one client flooding vs none, delivered ${fmt(delivered * 100)}%`,
+      store,
+      ghost: fmt(f.flooded.fixedP99Median),
+      baseline: fmt(f.calm.fixedP99Median),
+      ratio: fmt(p99, 2),
+      target: '<= 1.5x',
+      verdict: judged(p99 <= 1.5 && delivered >= 0.97),
+    });
+    const cpu = ratioOf(f.flooded.fixedCpuPerDeliveryUs, f.calm.fixedCpuPerDeliveryUs);
+    out.push({
+      metric: `flood: server CPU per calm delivery (us), one client flooding vs none`,
+      store,
+      ghost: fmt(f.flooded.fixedCpuPerDeliveryUs, 2),
+      baseline: fmt(f.calm.fixedCpuPerDeliveryUs, 2),
+      ratio: fmt(cpu, 2),
+      target: '<= 1.05x',
+      verdict: judged(cpu <= 1.05),
+    });
+    const x = f.flooder;
+    out.push({
+      metric: `flood: the flooder (${eventsPerSecond * floodFactor}/s against a limit of ${eventsPerSecond}/s)`,
+      store,
+      ghost: `sent ${x.sent}, accepted ${x.echoed}, refused ${x.refused}, disconnected ${x.disconnects}x`,
+      baseline: '-',
+      ratio: '-',
+      target: '-',
+      verdict: 'info',
+    });
+  }
   return out;
 }
 

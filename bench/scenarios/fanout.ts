@@ -126,8 +126,11 @@ export async function runFanout(
   tag: string,
   log: (line: string) => void,
   withLadder = true,
+  /** Each client's own address (X-Forwarded-For), by seat number; all from 127.0.0.1 without. */
+  addressOf?: (seat: number) => string,
 ): Promise<FanoutResult> {
-  const joined = await gens.connect(server.url, seatsFor(topology, tag));
+  const seats = seatsFor(topology, tag).map((seat, i) => (addressOf ? { ...seat, address: addressOf(i) } : seat));
+  const joined = await gens.connect(server.url, seats);
   if (joined.failed > 0) throw new Error(`${joined.failed} clients failed to join: ${joined.errors.join('; ')}`);
   try {
     if (settings.warmupMs > 0)

@@ -45,6 +45,11 @@ export class TokenBucket {
     if (this.rate) this.tat = Math.max(this.tat, now) + this.rate.intervalMs * cost;
   }
 
+  /** Empties the bucket so that it gives nothing before `until` (epoch ms). */
+  blockUntil(until: number): void {
+    if (this.rate) this.tat = Math.max(this.tat, until + this.rate.intervalMs * (this.rate.burst - 1));
+  }
+
   /** How many ms the bucket is in debt (0 when it holds at least nothing). */
   debtMs(now: number): number {
     if (!this.rate) return 0;

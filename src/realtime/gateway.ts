@@ -124,7 +124,9 @@ export class Gateway implements DomainHooks {
     this.connections.set(socket.id, connection);
     const ctx: HandlerContext = { socket, connection, metrics: this.deps.metrics };
     // First: a refused event goes no further than this.
-    if (this.deps.limits) guardSocket(socket, this.deps.limits.socketLimiter(), this.deps.metrics, this.log);
+    const { limits, metrics } = this.deps;
+    if (limits)
+      guardSocket(socket, limits.socketLimiter(), { metrics, log: this.log, flooded: (s) => limits.flooded(s) });
     const { schemas } = this.deps;
     bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);

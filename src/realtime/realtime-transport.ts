@@ -4,6 +4,7 @@ import { Server as SocketServer, type Socket } from 'socket.io';
 import type { Config } from '../config.js';
 import type { Core } from '../core.js';
 import {
+  FLOOD_RECONNECT_BAR_MS,
   MAX_PENDING_EVENTS_PER_CONNECTION,
   REFUSED_ORIGIN_LOG_WINDOW_MS,
   REFUSED_ORIGIN_MAX_LOGGED_LENGTH,
@@ -72,7 +73,14 @@ export function buildRealtimeTransport(
     maxImageBytes: config.media.maxUploadBytes,
     ownerOf: (socket: Socket) => ({ addresses: addressesOf(socket) }),
   };
-  const limits = { socketLimiter: () => clientLimits.socketLimiter(), maxRooms: config.clientLimits.socket.maxRooms };
+  const limits = {
+    socketLimiter: () => clientLimits.socketLimiter(),
+    maxRooms: config.clientLimits.socket.maxRooms,
+    flooded: (socket: Socket) => {
+      const [address] = addressesOf(socket);
+      if (address !== undefined) clientLimits.connections.bar(address, FLOOD_RECONNECT_BAR_MS);
+    },
+  };
   const schemas = buildSchemas(config.limits);
   const gateway = new Gateway({ io, rooms, messages, schemas, images, metrics, limits }, log, {
     nodeId: core.nodeId,

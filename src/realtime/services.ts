@@ -1,4 +1,4 @@
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import type { SocketLimiter } from '../domain/limits/socket-limiter.js';
 import type { MessageService } from '../domain/message-service.js';
 import type { RoomService } from '../domain/room-service.js';
@@ -23,4 +23,6 @@ export interface SocketLimits {
   socketLimiter(): SocketLimiter;
   /** Rooms one socket may be in at once (SOCKET_MAX_ROOMS). */
   maxRooms: number;
+  /** A socket was disconnected for flooding. */
+  flooded(socket: Socket): void;
 }

@@ -15,13 +15,20 @@ const actionOf = (event: string): SocketAction =>
  * counts the bytes of every frame as it arrives, and refuses an event over a rate with RATE_LIMITED
  * and `retryAfterMs` (an `error` event and a failed acknowledgement), leaving the socket and its
  * rooms as they are. A socket that keeps sending far past its limits (SOCKET_FLOOD_REFUSALS
- * refusals within 10 s, or twice SOCKET_BYTES_PER_MINUTE within a minute) is disconnected.
+ * refusals within 10 s, or twice SOCKET_BYTES_PER_MINUTE within a minute) is disconnected, and
+ * `flooded` is told (its address then waits before it may reconnect).
  */
-export function guardSocket(socket: Socket, limiter: SocketLimiter, metrics: Metrics, log: Logger): void {
+export function guardSocket(
+  socket: Socket,
+  limiter: SocketLimiter,
+  deps: { metrics: Metrics; log: Logger; flooded(socket: Socket): void },
+): void {
+  const { metrics, log } = deps;
   let gone = false;
   const disconnect = (kind: 'events' | 'bytes', retryAfterMs: number) => {
     if (gone) return;
     gone = true;
+    deps.flooded(socket);
     metrics.limitRefused(`socket-flood-${kind}`);
     log.info({ event: 'socket-flood-disconnected', kind }, 'a socket kept flooding past its limits; disconnected');
     socket.emit(ServerEvents.error, {

@@ -54,8 +54,10 @@ describe('per socket limits', () => {
     expect(flooder.connected).toBe(true);
   });
 
-  it('disconnects a socket that keeps flooding far past its limit, and only that one', async () => {
+  it('disconnects a socket that keeps flooding far past its limit, only that one, and bars its address a while', async () => {
+    const clock = testClock(Date.now());
     const { url } = await startServer({
+      clock: clock.now,
       env: { SOCKET_EVENTS_PER_SECOND: '1', SOCKET_EVENTS_BURST: '2', SOCKET_FLOOD_REFUSALS: '5' },
     });
     const flooder = await joinedClient(url, 'AAA-111-AAA', 'Flooder');
@@ -69,6 +71,10 @@ describe('per socket limits', () => {
     const left = nextEvent(calm, 'participant-left');
     expect(await left).toEqual({ agentId: 'Flooder', roomToken: 'AAA-111-AAA' });
     expect((await send(calm, 'AAA-111-AAA', 'still here')).ok).toBe(true);
+    // Reconnecting at once would come with a fresh burst: its address waits a minute first.
+    await expect(openClient(url)).rejects.toThrow();
+    clock.advance(60_000);
+    expect((await openClient(url)).connected).toBe(true);
   });
 
   it('counts joins per minute', async () => {

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { createGhostChat, type GhostChat } from '../../src/server.js';
 import { afterThisTest } from './cleanup.js';
+import { HIGH_CLIENT_LIMITS } from './client-limits-env.js';
 import { dropPrefix, redisUrl, testPrefix, type StoreKind } from './stores.js';
 
 export interface RunningServer {
@@ -37,24 +38,6 @@ export interface StartOptions {
 const tempUploadDir = () => mkdtempSync(join(tmpdir(), 'ghostchat-uploads-'));
 
 /**
- * Every test client comes from 127.0.0.1 and many send as fast as they can: the per client limits
- * are off unless a test sets them (the tests of the limits do). The server does not exempt loopback.
- */
-export const NO_CLIENT_LIMITS: Record<string, string> = {
-  SOCKET_EVENTS_PER_SECOND: '0',
-  SOCKET_JOINS_PER_MINUTE: '0',
-  SOCKET_MAX_ROOMS: '0',
-  SOCKET_IMAGES_PER_MINUTE: '0',
-  SOCKET_BYTES_PER_MINUTE: '0',
-  SOCKET_FLOOD_REFUSALS: '0',
-  MAX_CONNECTIONS_PER_ADDRESS: '0',
-  CONNECTIONS_PER_ADDRESS_PER_MINUTE: '0',
-  HTTP_LOOKUPS_PER_MINUTE: '0',
-  HTTP_UPLOADS_PER_MINUTE: '0',
-  MAX_IMAGE_BYTES_PER_ADDRESS: '0',
-};
-
-/**
  * Builds GhostChat from env exactly as main.ts does and listens on a free port. Closed when the
  * test that started it finishes (an explicit `close()` before that is fine too).
  */
@@ -66,7 +49,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
-    ...NO_CLIENT_LIMITS,
+    ...HIGH_CLIENT_LIMITS,
     ...(ownUploadDir ? { UPLOAD_DIR: ownUploadDir } : {}),
     ...options.env,
   };

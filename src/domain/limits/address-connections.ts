@@ -44,6 +44,11 @@ export class AddressConnections {
     this.total++;
   }
 
+  /** `address` opens no connection on this node for `ms` (one of its sockets was flooding). */
+  bar(address: string, ms: number): void {
+    this.entry(address).opening.blockUntil(this.now() + ms);
+  }
+
   /** One connection `admit` counted is gone (closed, or its handshake never finished). */
   closed(address: string): void {
     const entry = this.addresses.get(address);

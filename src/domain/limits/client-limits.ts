@@ -40,8 +40,8 @@ export function buildClientLimits(
 ): ClientLimitParts {
   const gauge = (name: string, limit: number) =>
     new StorageGauge(store, clock, { name, limit, bucketMs: USAGE_BUCKET_MS });
-  const messageBytes = gauge('message-bytes', limits.maxStoredMessageBytes);
-  const imageBytes = gauge('image-bytes', maxUploadBytesTotal);
+  const messageBytes = gauge('total-message-bytes', limits.maxStoredMessageBytes);
+  const imageBytes = gauge('total-image-bytes', maxUploadBytesTotal);
   const sync = () => Promise.all([messageBytes.sync(), imageBytes.sync()]);
   const task = new PeriodicTask(sync, USAGE_SYNC_MS, reporter, { maxBackoffMs });
   return {

@@ -34,7 +34,7 @@ export class ImageBudget {
     await this.total.sync().catch(() => undefined);
     this.total.admit(bytes);
     const at = Math.ceil(until / this.bucketMs) * this.bucketMs;
-    const [name, ...older] = owner?.addresses.map((a) => `image-bytes:${a}`) ?? [];
+    const [name, ...older] = owner?.addresses.map((a) => `address-image-bytes:${a}`) ?? [];
     if (name !== undefined && Number.isFinite(this.limits.imageBytes)) {
       const now = this.clock();
       // What the address stored in the last period still counts: its limit is what is left of it.
