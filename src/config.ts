@@ -1,5 +1,8 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { clientLimitsFrom, type ClientLimits } from './config-limits.js';
+import { boolean, commaList, ConfigError, intInRange, optional, parse, type Env } from './config-parse.js';
+
+export type { ClientLimits } from './config-limits.js';
 
 /** The typed, validated configuration. The only place that knows environment variable names. */
 export interface Config {
@@ -32,39 +35,6 @@ export interface Config {
   clientLimits: ClientLimits;
 }
 
-/**
- * Bounds on what one client may do (docs/CONFIGURATION.md#limits). Rates and counts of 0 in the
- * environment mean no limit and arrive here as Infinity.
- */
-export interface ClientLimits {
-  /** Per socket, in this process: a socket lives on one node. */
-  socket: {
-    eventsPerSecond: number;
-    eventsBurst: number;
-    joinsPerMinute: number;
-    maxRooms: number;
-    imagesPerMinute: number;
-    bytesPerMinute: number;
-    /** Events refused as RATE_LIMITED within 10 s after which the socket is disconnected. */
-    floodRefusals: number;
-  };
-  /** Per client address (a keyed hash of it). Connections per node; HTTP and stored bytes shared by all nodes. */
-  address: {
-    maxConnections: number;
-    connectionsPerMinute: number;
-    lookupsPerMinute: number;
-    uploadsPerMinute: number;
-    imageBytes: number;
-  };
-  /** Connections this node holds at once. */
-  maxConnections: number;
-  maxRoomParticipants: number;
-  /** All live messages together, across nodes. */
-  maxStoredMessageBytes: number;
-  /** Proxies whose X-Forwarded-For is believed: addresses and CIDR ranges. */
-  trustedProxies: string[];
-}
-
 /** Where /metrics is served: its own port, or the public one behind a bearer token, or nowhere. */
 export interface MetricsConfig {
   port: number | null;
@@ -94,53 +64,11 @@ export interface RedisConfig {
   keyPrefix: string;
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    detail: string,
-  ) {
-    super(`Invalid configuration: ${variable}: ${detail}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './config-parse.js';
 
-type Env = Record<string, string | undefined>;
-
-const intInRange = (min: number, max: number) =>
-  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
-
-const boolean = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const origins = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((o) => o.trim())
-      .filter((o) => o.length > 0),
-  )
+const origins = commaList
   // As browsers send it (lower-case scheme and host, no default port, no path): compared verbatim.
   .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)).min(1));
-
-function parse<T>(env: Env, name: string, schema: z.ZodType<T>, fallback: string): T {
-  const raw = env[name];
-  const result = schema.safeParse(raw === undefined || raw === '' ? fallback : raw);
-  if (!result.success) {
-    throw new ConfigError(name, result.error.issues.map((i) => i.message).join('; '));
-  }
-  return result.data;
-}
-
-function optional<T>(env: Env, name: string, schema: z.ZodType<T>): T | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  return parse(env, name, schema, '');
-}
 
 function redisFrom(env: Env): RedisConfig | null {
   const keyPrefix = parse(
@@ -200,70 +128,6 @@ function mediaFrom(env: Env): MediaConfig {
     maxConcurrentImages: parse(env, 'MAX_CONCURRENT_IMAGES', intInRange(1, 64), '2'),
     maxQueuedImages: parse(env, 'MAX_QUEUED_IMAGES', intInRange(0, 1024), '32'),
     orphanSweepMs: parse(env, 'ORPHAN_SWEEP_MS', intInRange(1000, 86_400_000), '3600000'),
-  };
-}
-
-/** A whole number where 0 means "no limit" (Infinity). */
-const limit = (max: number) => intInRange(0, max).transform((n) => (n === 0 ? Infinity : n));
-
-const trustedProxies = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((p) => p.trim())
-      .filter((p) => p.length > 0),
-  )
-  .pipe(
-    z.array(
-      z.string().refine((entry) => {
-        const [address = '', prefix, extra] = entry.split('/');
-        const family = isIP(address);
-        if (family === 0 || extra !== undefined) return false;
-        return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
-      }, 'must be IP addresses or CIDR ranges (10.0.0.0/8, fd00::/8), comma-separated'),
-    ),
-  );
-
-function clientLimitsFrom(env: Env, maxSocketPayloadBytes: number, maxUploadBytes: number): ClientLimits {
-  const bytesPerMinute = parse(
-    env,
-    'SOCKET_BYTES_PER_MINUTE',
-    limit(2 ** 40),
-    String(Math.max(64 * 1024 * 1024, maxSocketPayloadBytes)),
-  );
-  if (bytesPerMinute < maxSocketPayloadBytes) {
-    throw new ConfigError(
-      'SOCKET_BYTES_PER_MINUTE',
-      `must be 0 or at least MAX_SOCKET_PAYLOAD_BYTES (${maxSocketPayloadBytes})`,
-    );
-  }
-  const imageBytes = parse(env, 'MAX_IMAGE_BYTES_PER_ADDRESS', limit(2 ** 50), String(100 * 1024 * 1024));
-  if (imageBytes < maxUploadBytes) {
-    throw new ConfigError('MAX_IMAGE_BYTES_PER_ADDRESS', `must be 0 or at least MAX_UPLOAD_BYTES (${maxUploadBytes})`);
-  }
-  const eventsPerSecond = parse(env, 'SOCKET_EVENTS_PER_SECOND', limit(1_000_000), '5');
-  return {
-    socket: {
-      eventsPerSecond,
-      eventsBurst: parse(env, 'SOCKET_EVENTS_BURST', intInRange(1, 1_000_000), '20'),
-      joinsPerMinute: parse(env, 'SOCKET_JOINS_PER_MINUTE', limit(1_000_000), '20'),
-      maxRooms: parse(env, 'SOCKET_MAX_ROOMS', limit(100_000), '20'),
-      imagesPerMinute: parse(env, 'SOCKET_IMAGES_PER_MINUTE', limit(1_000_000), '10'),
-      bytesPerMinute,
-      floodRefusals: parse(env, 'SOCKET_FLOOD_REFUSALS', limit(1_000_000), '50'),
-    },
-    address: {
-      maxConnections: parse(env, 'MAX_CONNECTIONS_PER_ADDRESS', limit(1_000_000), '50'),
-      connectionsPerMinute: parse(env, 'CONNECTIONS_PER_ADDRESS_PER_MINUTE', limit(1_000_000), '60'),
-      lookupsPerMinute: parse(env, 'HTTP_LOOKUPS_PER_MINUTE', limit(1_000_000), '60'),
-      uploadsPerMinute: parse(env, 'HTTP_UPLOADS_PER_MINUTE', limit(1_000_000), '10'),
-      imageBytes,
-    },
-    maxConnections: parse(env, 'MAX_CONNECTIONS', limit(10_000_000), '10000'),
-    maxRoomParticipants: parse(env, 'MAX_ROOM_PARTICIPANTS', limit(1_000_000), '50'),
-    maxStoredMessageBytes: parse(env, 'MAX_STORED_MESSAGE_BYTES', limit(2 ** 50), String(1024 ** 3)),
-    trustedProxies: parse(env, 'TRUSTED_PROXIES', trustedProxies, ''),
   };
 }
 

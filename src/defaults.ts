@@ -134,6 +134,9 @@ export const FLOOD_RECONNECT_BAR_MS = 60_000;
  */
 export const ADDRESS_KEY_PERIOD_MS = 86_400_000;
 
+/** While the store cannot give the day's salt, this process's own stands in, for this long at a time. */
+export const ADDRESS_SALT_RETRY_MS = 30_000;
+
 /**
  * IPv6 addresses are counted per /64: one subscriber usually holds a whole /64, and could otherwise
  * take a fresh address for every request.

@@ -4,9 +4,12 @@ import { loadConfig } from '../../src/config.js';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
-/** The variables src/config.ts reads: `parse(env, 'NAME'`, `optional(env, 'NAME'` and `env.NAME`. */
+/**
+ * The variables src/config.ts (and the sections it hands to src/config-*.ts) reads: `parse(env,
+ * 'NAME'`, `optional(env, 'NAME'` and `env.NAME`.
+ */
 function variablesReadByConfig(): string[] {
-  const source = read('src/config.ts');
+  const source = ['src/config.ts', 'src/config-limits.ts'].map(read).join('\n');
   const names = [
     ...[...source.matchAll(/(?:parse|optional)\(\s*env,\s*'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]!),
     ...[...source.matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!),

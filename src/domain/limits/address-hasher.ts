@@ -17,6 +17,7 @@ export class AddressHasher {
     private readonly store: LimitStore,
     private readonly clock: Clock,
     private readonly periodMs: number,
+    private readonly retryMs: number,
   ) {}
 
   /** The address's name in this period. */
@@ -43,10 +44,14 @@ export class AddressHasher {
     let salt = this.salts.get(period);
     if (!salt) {
       salt = this.store.salt(period, (period + 2) * this.periodMs);
-      // A failure is not kept: the next address asks the store again.
-      void salt.catch(() => this.salts.delete(period));
       this.salts.set(period, salt);
       for (const known of this.salts.keys()) if (known < period - 1) this.salts.delete(known);
+      // The store did not answer: this process's salt stands in for a while (a store that hangs
+      // would otherwise hold every handshake for a store call's timeout), then the store is asked again.
+      void salt.catch(() => {
+        this.salts.set(period, Promise.resolve(this.fallback));
+        setTimeout(() => this.salts.delete(period), this.retryMs).unref();
+      });
     }
     return salt;
   }

@@ -1,5 +1,11 @@
 import type { ClientLimits } from '../../config.js';
-import { ADDRESS_KEY_PERIOD_MS, SOCKET_FLOOD_WINDOW_MS, USAGE_BUCKET_MS, USAGE_SYNC_MS } from '../../defaults.js';
+import {
+  ADDRESS_KEY_PERIOD_MS,
+  ADDRESS_SALT_RETRY_MS,
+  SOCKET_FLOOD_WINDOW_MS,
+  USAGE_BUCKET_MS,
+  USAGE_SYNC_MS,
+} from '../../defaults.js';
 import { ClientAddresses } from '../../lib/client-address.js';
 import type { Clock } from '../../lib/clock.js';
 import { PeriodicTask, type TaskReporter } from '../../lib/periodic-task.js';
@@ -46,7 +52,7 @@ export function buildClientLimits(
   const task = new PeriodicTask(sync, USAGE_SYNC_MS, reporter, { maxBackoffMs });
   return {
     clientAddresses: new ClientAddresses(limits.trustedProxies),
-    hasher: new AddressHasher(store, clock, ADDRESS_KEY_PERIOD_MS),
+    hasher: new AddressHasher(store, clock, ADDRESS_KEY_PERIOD_MS, ADDRESS_SALT_RETRY_MS),
     connections: new AddressConnections(limits, clock),
     addresses: new AddressLimits(store, clock, limits.address),
     messageBytes,
