@@ -22,6 +22,7 @@ export class StorageGauge {
   private pendingBytes = 0;
   private sendingBytes = 0;
   private pending = new Map<number, number>();
+  private syncing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: LimitStore,
@@ -43,8 +44,14 @@ export class StorageGauge {
     this.pendingBytes += bytes;
   }
 
-  /** Sends what this node added and reads back the total of every node. */
-  async sync(): Promise<void> {
+  /** Sends what this node added and reads back the total of every node; one sync at a time. */
+  sync(): Promise<void> {
+    const run = this.syncing.then(() => this.syncOnce());
+    this.syncing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async syncOnce(): Promise<void> {
     if (!Number.isFinite(this.options.limit)) return;
     const batch = this.pending;
     const changes: UsageChange[] = [...batch].map(([until, bytes]) => ({ until, bytes }));
