@@ -48,6 +48,8 @@ export interface Core extends Part {
   images: ImageService;
   expiry: ExpiryService;
   staging: UploadStaging;
+  /** Takes the participants of another node that is known to have died out of their rooms now. */
+  departNode(nodeId: string): Promise<number>;
 }
 
 /**
@@ -136,6 +138,7 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     images,
     expiry,
     staging,
+    departNode: (deadNodeId) => (deadNodeId === nodeId ? Promise.resolve(0) : keeper.departNode(deadNodeId)),
     async start() {
       if (!(await stores.ready(STORE_WAIT_MS))) {
         log.warn({ event: 'store-unavailable-at-start' }, 'store not reachable; serving anyway and retrying');

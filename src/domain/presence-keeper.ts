@@ -41,6 +41,16 @@ export class PresenceKeeper {
     return this.task.stop();
   }
 
+  /**
+   * Takes a node known to have died (a cluster's primary saw its worker exit) out of presence now,
+   * rather than once its heartbeats lapse; resolves with how many participants left.
+   */
+  async departNode(nodeId: string): Promise<number> {
+    const departures = await this.presence.removeNode(nodeId);
+    for (const departure of departures) void this.events.emit('participantLeft', departure);
+    return departures.length;
+  }
+
   private async beat(): Promise<void> {
     const now = this.clock();
     await this.presence.heartbeat(now);

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterThisTest } from './cleanup.js';
 
@@ -5,12 +6,19 @@ export type Client = Socket;
 
 const opened = new Set<Socket>();
 
+export interface OpenClientOptions {
+  reconnection?: boolean;
+  /** The HTTP agent its connections are made through (a test that needs to see them). */
+  agent?: Agent;
+}
+
 /** A real socket.io client, websocket only, no reconnection unless asked; disconnected when the test ends. */
-export async function openClient(url: string, options: { reconnection?: boolean } = {}): Promise<Client> {
+export async function openClient(url: string, options: OpenClientOptions = {}): Promise<Client> {
   const socket = connect(url, {
     transports: ['websocket'],
     reconnection: options.reconnection ?? false,
     forceNew: true,
+    ...(options.agent ? { agent: options.agent as unknown as string } : {}),
   });
   opened.add(socket);
   afterThisTest(() => {
