@@ -36,24 +36,27 @@ export async function runPrimary(config: Config, log: Logger, entry: string): Pr
 
   // The sticky router listens only for 'connection' events: it is handed those the primary lets
   // through, from a plain TCP listener (no HTTP parser in the primary: it reads the first bytes).
+  // The sticky router listens only for 'connection' events: it is handed those the primary lets
+  // through, from a plain TCP listener (no HTTP parser in the primary: it reads the first bytes).
   const router = new EventEmitter();
   setupMaster(router as unknown as HttpServer, { loadBalancingMethod: 'least-connection' });
+  let draining = false;
   const waiting = new Set<Socket>();
   const listener = createServer((socket) => {
     // A connection reset before it is handed on must not take the primary down with it.
     socket.on('error', () => socket.destroy());
-    if (pool.ready().length === 0) {
-      socket.end(UNAVAILABLE);
-      return;
-    }
     waiting.add(socket);
-    socket.setTimeout(PRIMARY_FIRST_BYTES_TIMEOUT_MS, () => socket.destroy());
     socket.once('close', () => waiting.delete(socket));
-    router.emit('connection', socket);
-    // After the router's own listener: it routes on these first bytes, then the timer is off.
-    socket.once('data', () => {
+    socket.setTimeout(PRIMARY_FIRST_BYTES_TIMEOUT_MS, () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
       waiting.delete(socket);
       socket.setTimeout(0);
+      if (pool.ready().length === 0 || (draining && !continuesSession(first))) return void socket.end(UNAVAILABLE);
+      // Put the bytes back for the router, which routes on them (by session id, else to the least busy).
+      socket.pause();
+      socket.unshift(first);
+      router.emit('connection', socket);
+      socket.resume();
     });
   });
   await listen(listener, config.port, config.host);
@@ -61,10 +64,13 @@ export async function runPrimary(config: Config, log: Logger, entry: string): Pr
 
   closeOnSignals(
     async () => {
-      // No new connections; connections that never sent a request carry nothing and go now.
+      // New sessions and requests are refused from now on (503: a load balancer tries another
+      // node), but the polls of sessions the workers still hold reach them: a long-polling client
+      // gets its reconnect notice with its next poll. The port closes once every worker is done.
+      draining = true;
+      const clean = await pool.stop();
       listener.close();
       for (const socket of waiting) socket.destroy();
-      const clean = await pool.stop();
       await metricsApp?.close();
       if (!clean) throw new Error('a worker did not shut down cleanly');
     },
@@ -87,6 +93,12 @@ export async function runPrimary(config: Config, log: Logger, entry: string): Pr
     },
     'GhostChat listening',
   );
+}
+
+/** Whether a request belongs to a socket.io session (a poll, a post, an upgrade) rather than opening one. */
+function continuesSession(firstBytes: Buffer): boolean {
+  const requestLine = firstBytes.toString('latin1', 0, Math.min(firstBytes.length, 2048)).split('\r\n', 1)[0]!;
+  return /[?&]sid=/.test(requestLine);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

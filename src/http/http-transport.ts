@@ -40,7 +40,8 @@ export function buildHttpTransport(
   exposition: MetricsExposition = core.metrics,
 ): HttpTransport {
   let draining = false;
-  let closed: Promise<void> = Promise.resolve();
+  let closed: Promise<unknown> = Promise.resolve();
+  let closeLater = false;
   // A logger of its own, whose "Server listening at" lines can be silenced (see `quietly`); typed as
   // Fastify's so the instance is a plain FastifyInstance (an annotation, not a cast).
   const httpLog: FastifyBaseLogger = log.child({});
@@ -106,17 +107,19 @@ export function buildHttpTransport(
     async drain() {
       // Drain: /readyz turns 503 and no new connection or request is taken; what was accepted finishes.
       draining = true;
-      // Stops listening at once; resolves after in-flight requests (uploads) have been answered.
-      closed = app
-        .close()
-        .catch(() => undefined)
-        .then(() => inFlight.idle());
+      // Stops listening at once; resolves after in-flight requests (uploads) have been answered. A
+      // cluster worker's server never listened (its primary stopped accepting instead): closing it
+      // now would emit 'close' at once, on which engine.io drops every socket before the realtime
+      // part told it to reconnect; it closes in stop, once its requests are answered.
+      if (app.server.listening) closed = app.close().catch(() => undefined);
+      else closed = inFlight.idle().then(() => (closeLater = true));
     },
     async stop() {
       // Keep-alive sockets that went idle since the listener closed (answered before the hook saw them).
       app.server.closeIdleConnections();
       unusedConnections.closeAll();
       await closed;
+      if (closeLater) await app.close().catch(() => undefined);
       await metricsApp?.close();
     },
   };

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 /**
  * Requests the app is answering. Closing a listening server waits for them through their
  * connections; a cluster worker's server never listens (its primary hands it connections), so
- * its drain waits for them here instead: an upload taken before SIGTERM is still answered.
+ * its shutdown waits for them here instead: an upload taken before SIGTERM is still answered.
  */
 export function trackInFlight(app: FastifyInstance): { idle(): Promise<void> } {
   let open = 0;

@@ -1,41 +1,93 @@
+import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
+import { afterThisTest } from '../helpers/cleanup.js';
 import { clientOnWorker, startCluster, type TrackedClient } from '../helpers/cluster.js';
-import { collect, eventually, request } from '../helpers/client.js';
-import { getJson } from '../helpers/http.js';
-import { redisServerBinary } from '../helpers/redis-server.js';
+import { collect, eventually, request, type Client } from '../helpers/client.js';
+import { getJson, http } from '../helpers/http.js';
+import { freePort, redisServerBinary } from '../helpers/redis-server.js';
 
 const ROOM = 'CLU-STE-R01';
+const TOKEN = 'metrics-token-for-tests-0123456789';
+
+/** The value of one sample line, e.g. `ghostchat_rooms 2`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+/** A client on HTTP long-polling only, as the earlier web client starts: every poll is a new request. */
+async function pollingClient(url: string): Promise<Client> {
+  const socket = connect(url, { transports: ['polling'], reconnection: false, forceNew: true });
+  afterThisTest(() => socket.disconnect());
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
 
 describe.runIf(redisServerBinary() !== null)('two nodes of two workers each on one Redis', () => {
-  it('puts a client on every worker of every node in one room, where everyone hears everyone', async () => {
-    const { nodes } = await startCluster({ nodes: 2, workers: 2 });
-    const clients: TrackedClient[] = [];
-    const names: string[] = [];
-    for (const [n, node] of nodes.entries()) {
-      const pids = node.workerPids();
-      expect(pids).toHaveLength(2);
-      for (const [w, pid] of pids.entries()) {
-        const client = await clientOnWorker(node, pid);
-        expect(node.workerOf(client)).toBe(pid);
-        const agentId = `Ghost-${n}-${w}`;
-        expect((await request(client, 'join-room', { roomToken: ROOM, agentId })).ok).toBe(true);
-        clients.push(client);
-        names.push(agentId);
+  it(
+    'puts a client on every worker of every node in one room, where everyone hears everyone',
+    { timeout: 90_000 },
+    async () => {
+      // Node 0 serves /metrics on a port of its own, node 1 on its public port behind the token.
+      const metricsPort = await freePort();
+      const { nodes } = await startCluster({
+        nodes: 2,
+        workers: 2,
+        env: { METRICS_TOKEN: TOKEN },
+        nodeEnv: async (i): Promise<Record<string, string>> => (i === 0 ? { METRICS_PORT: String(metricsPort) } : {}),
+      });
+      const clients: Client[] = [];
+      for (const [n, node] of nodes.entries()) {
+        const pids = node.workerPids();
+        expect(pids).toHaveLength(2);
+        for (const [w, pid] of pids.entries()) {
+          const client: TrackedClient = await clientOnWorker(node, pid);
+          expect(node.workerOf(client)).toBe(pid);
+          expect((await request(client, 'join-room', { roomToken: ROOM, agentId: `Ghost-${n}-${w}` })).ok).toBe(true);
+          clients.push(client);
+        }
       }
-    }
-    const heard = clients.map((c) => collect<{ message: string }>(c, 'new-message'));
-    for (const [i, client] of clients.entries()) {
-      expect((await request(client, 'send-message', { roomToken: ROOM, message: `from ${i}` })).ok).toBe(true);
-    }
-    const all = clients.map((_, i) => `from ${i}`);
-    await eventually(() => heard.every((h) => h.length === all.length), 10_000);
-    for (const h of heard) expect(h.map((m) => m.message).sort()).toEqual(all);
+      // Long-polling across workers works only if each of its requests reaches the worker that holds
+      // its session: the primary routes them by session id.
+      const poller = await pollingClient(nodes[0]!.url);
+      expect((await request(poller, 'join-room', { roomToken: ROOM, agentId: 'Poller' })).ok).toBe(true);
+      clients.push(poller);
 
-    // Every node answers for the whole cluster: totals and room stats come from the shared store.
-    for (const node of nodes) {
-      expect(await getJson(`${node.url}/api/health`)).toMatchObject({ totalParticipants: 4, activeRooms: 1 });
-      const stats = await getJson(`${node.url}/api/room/${ROOM}/stats`);
-      expect(stats).toMatchObject({ participantCount: 4, messageCount: 4 });
-    }
-  });
+      const heard = clients.map((c) => collect<{ message: string }>(c, 'new-message'));
+      for (const [i, client] of clients.entries()) {
+        expect((await request(client, 'send-message', { roomToken: ROOM, message: `from ${i}` })).ok).toBe(true);
+      }
+      const all = clients.map((_, i) => `from ${i}`).sort();
+      await eventually(() => heard.every((h) => h.length === all.length), 10_000);
+      for (const h of heard) expect(h.map((m) => m.message).sort()).toEqual(all);
+
+      // Every node answers for the whole cluster: totals and room stats come from the shared store.
+      for (const node of nodes) {
+        expect(await getJson(`${node.url}/api/health`)).toMatchObject({ totalParticipants: 5, activeRooms: 1 });
+        expect(await getJson(`${node.url}/api/room/${ROOM}/stats`)).toMatchObject({
+          participantCount: 5,
+          messageCount: 5,
+        });
+      }
+      // /metrics is the node's (all its workers'), on METRICS_PORT as behind the token on PORT, whichever
+      // worker is asked: its own connections and messages summed, the shared totals counted once.
+      const auth = { headers: { Authorization: `Bearer ${TOKEN}` } };
+      const scrapes = [
+        await http(`http://127.0.0.1:${metricsPort}/metrics`, auth),
+        await http(`${nodes[1]!.url}/metrics`, auth),
+      ];
+      for (const [i, scrape] of scrapes.entries()) {
+        expect(scrape.status).toBe(200);
+        const text = scrape.body as string;
+        expect(sample(text, 'ghostchat_connections')).toBe(i === 0 ? 3 : 2);
+        expect(sample(text, 'ghostchat_messages_sent_total{type="text"}')).toBe(i === 0 ? 3 : 2);
+        expect(sample(text, 'ghostchat_participants')).toBe(5);
+        expect(sample(text, 'ghostchat_rooms')).toBe(1);
+        expect(sample(text, 'ghostchat_store_up')).toBe(1);
+      }
+    },
+  );
 });

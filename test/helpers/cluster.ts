@@ -186,7 +186,10 @@ export interface TestCluster {
 export async function startCluster(options: {
   nodes: number;
   workers: number;
+  /** Environment of every node. */
   env?: Record<string, string>;
+  /** More environment for node `index` (e.g. a METRICS_PORT of its own). */
+  nodeEnv?: (index: number) => Promise<Record<string, string>>;
   redis?: PrivateRedisOptions;
 }): Promise<TestCluster> {
   const redis = await privateRedis(options.redis);
@@ -194,7 +197,8 @@ export async function startCluster(options: {
   const nodes: ClusterNode[] = [];
   // One after the other: on two shared cores, starting them all at once only makes each slower.
   for (let i = 0; i < options.nodes; i++) {
-    nodes.push(await ClusterNode.start({ workers: options.workers, redisUrl: redis.url, prefix, env: options.env }));
+    const env = { ...options.env, ...(await options.nodeEnv?.(i)) };
+    nodes.push(await ClusterNode.start({ workers: options.workers, redisUrl: redis.url, prefix, env }));
   }
   return { redis, prefix, nodes };
 }
