@@ -25,12 +25,35 @@ export function peakRssBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-/** A CPU meter over a window: share of one core and total ms. */
-export function cpuMeter(pid: number) {
-  const cpu0 = cpuMs(pid);
+/** CPU ms of several processes together (a cluster's primary and workers); one that is gone counts 0. */
+export function totalCpuMs(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + cpuMs(pid);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/** Resident set size of several processes together, bytes. */
+export function totalRssBytes(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + rssBytes(pid);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/** A CPU meter over a window (one process, or a cluster's processes together): share of one core and total ms. */
+export function cpuMeter(pids: number | number[]) {
+  const all = typeof pids === 'number' ? [pids] : pids;
+  const cpu0 = totalCpuMs(all);
   const t0 = performance.now();
   return () => {
-    const cpu = cpuMs(pid) - cpu0;
+    const cpu = totalCpuMs(all) - cpu0;
     const wall = performance.now() - t0;
     return { cpuMs: cpu, wallMs: wall, share: wall > 0 ? cpu / wall : 0 };
   };
