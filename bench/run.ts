@@ -263,12 +263,10 @@ async function main(): Promise<number> {
           const runs: WorkersRun[] = [];
           for (const workers of [1, 2]) {
             runs.push(
-              await withServer(
-                'redis',
-                redis,
-                (s) => runWorkers(s, workers, pool, gens, options.workers, detail),
-                { env: { WORKERS: String(workers) }, nodeFlags: ['--max-semi-space-size=1'] },
-              ),
+              await withServer('redis', redis, (s) => runWorkers(s, workers, pool, gens, options.workers, detail), {
+                env: { WORKERS: String(workers) },
+                nodeFlags: ['--max-semi-space-size=1'],
+              }),
             );
           }
           results.workers = runs;
