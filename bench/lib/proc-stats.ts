@@ -25,27 +25,19 @@ export function peakRssBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-/** CPU ms of several processes together (a cluster's primary and workers); one that is gone counts 0. */
-export function totalCpuMs(pids: number[]): number {
+/** `read` summed over several processes (a cluster's primary and workers); one that is gone counts 0. */
+function sumOver(pids: number[], read: (pid: number) => number): number {
   return pids.reduce((sum, pid) => {
     try {
-      return sum + cpuMs(pid);
+      return sum + read(pid);
     } catch {
       return sum;
     }
   }, 0);
 }
 
-/** Resident set size of several processes together, bytes. */
-export function totalRssBytes(pids: number[]): number {
-  return pids.reduce((sum, pid) => {
-    try {
-      return sum + rssBytes(pid);
-    } catch {
-      return sum;
-    }
-  }, 0);
-}
+export const totalCpuMs = (pids: number[]): number => sumOver(pids, cpuMs);
+export const totalRssBytes = (pids: number[]): number => sumOver(pids, rssBytes);
 
 /** A CPU meter over a window (one process, or a cluster's processes together): share of one core and total ms. */
 export function cpuMeter(pids: number | number[]) {

@@ -1,8 +1,6 @@
-import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { afterThisTest } from '../helpers/cleanup.js';
 import { clientOnWorker, startCluster, type TrackedClient } from '../helpers/cluster.js';
-import { collect, eventually, request, type Client } from '../helpers/client.js';
+import { collect, eventually, request, type Client, openPollingClient } from '../helpers/client.js';
 import { getJson, http } from '../helpers/http.js';
 import { freePort, redisServerBinary } from '../helpers/redis-server.js';
 
@@ -13,17 +11,6 @@ const TOKEN = 'metrics-token-for-tests-0123456789';
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-/** A client on HTTP long-polling only, as the earlier web client starts: every poll is a new request. */
-async function pollingClient(url: string): Promise<Client> {
-  const socket = connect(url, { transports: ['polling'], reconnection: false, forceNew: true });
-  afterThisTest(() => socket.disconnect());
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
 }
 
 describe.runIf(redisServerBinary() !== null)('two nodes of two workers each on one Redis', () => {
@@ -52,7 +39,7 @@ describe.runIf(redisServerBinary() !== null)('two nodes of two workers each on o
       }
       // Long-polling across workers works only if each of its requests reaches the worker that holds
       // its session: the primary routes them by session id.
-      const poller = await pollingClient(nodes[0]!.url);
+      const poller = await openPollingClient(nodes[0]!.url);
       expect((await request(poller, 'join-room', { roomToken: ROOM, agentId: 'Poller' })).ok).toBe(true);
       clients.push(poller);
 

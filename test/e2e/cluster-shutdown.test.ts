@@ -1,25 +1,14 @@
 import { createClient } from 'redis';
-import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { afterThisTest } from '../helpers/cleanup.js';
 import { clientOnWorker, startCluster } from '../helpers/cluster.js';
-import { eventually, nextEvent, request, type Client } from '../helpers/client.js';
+import { eventually, nextEvent, request, type Client, openPollingClient } from '../helpers/client.js';
 import { makeImage, MULTIPART_TAIL, multipartHead, rawUpload } from '../helpers/images.js';
 import { childPids, isRunning } from '../helpers/process-tree.js';
 import { redisServerBinary } from '../helpers/redis-server.js';
 import { spawnServer } from '../helpers/process.js';
 
 const ROOM = 'BYE-BYE-R01';
-
-async function pollingClient(url: string): Promise<Client> {
-  const socket = connect(url, { transports: ['polling'], reconnection: false, forceNew: true });
-  afterThisTest(() => socket.disconnect());
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
 
 describe('WORKERS without Redis', () => {
   it('is a configuration error: exit 78 with a line that says what to set', async () => {
@@ -42,7 +31,7 @@ describe.runIf(redisServerBinary() !== null)('SIGTERM to the primary of two work
       const workers = node.workerPids();
       const clients: Client[] = [];
       for (const pid of workers) clients.push(await clientOnWorker(node, pid));
-      clients.push(await pollingClient(node.url));
+      clients.push(await openPollingClient(node.url));
       for (const [i, client] of clients.entries()) {
         expect((await request(client, 'join-room', { roomToken: ROOM, agentId: `Ghost-${i}` })).ok).toBe(true);
       }

@@ -1,24 +1,12 @@
-import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { afterThisTest } from '../helpers/cleanup.js';
 import { startCluster } from '../helpers/cluster.js';
-import { collect, eventually, joinedClient, request, type Client } from '../helpers/client.js';
+import { collect, eventually, joinedClient, request, openPollingClient } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { makeImage, upload } from '../helpers/images.js';
 import { nginxBinary, startNginx } from '../helpers/nginx.js';
 import { redisServerBinary } from '../helpers/redis-server.js';
 
 const ROOM = 'PRO-XYN-GX1';
-
-async function pollingClient(url: string): Promise<Client> {
-  const socket = connect(url, { transports: ['polling'], reconnection: false, forceNew: true });
-  afterThisTest(() => socket.disconnect());
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
 
 // The proxy configuration of docs/OPERATIONS.md ("Scaling") and docker-compose.yml, for real.
 describe.runIf(redisServerBinary() !== null && nginxBinary() !== null)('deploy/nginx/ghostchat.conf', () => {
@@ -27,7 +15,7 @@ describe.runIf(redisServerBinary() !== null && nginxBinary() !== null)('deploy/n
     const proxy = await startNginx(nodes.map((n) => `127.0.0.1:${n.port}`));
 
     const viaWebSocket = await joinedClient(proxy.url, ROOM, 'Upgraded');
-    const viaPolling = await pollingClient(proxy.url);
+    const viaPolling = await openPollingClient(proxy.url);
     expect((await request(viaPolling, 'join-room', { roomToken: ROOM, agentId: 'Polling' })).ok).toBe(true);
     const direct = [
       await joinedClient(nodes[0]!.url, ROOM, 'Direct-0'),

@@ -32,6 +32,21 @@ export async function openClient(url: string, options: OpenClientOptions = {}): 
   return socket;
 }
 
+/** A client on HTTP long-polling only, as the earlier web client starts: each poll is its own request. */
+export async function openPollingClient(url: string): Promise<Client> {
+  const socket = connect(url, { transports: ['polling'], reconnection: false, forceNew: true });
+  opened.add(socket);
+  afterThisTest(() => {
+    socket.disconnect();
+    opened.delete(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
 export function closeAllClients(): void {
   for (const socket of opened) socket.disconnect();
   opened.clear();
