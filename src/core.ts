@@ -107,7 +107,11 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     stores.presence,
     events,
     clock,
-    { heartbeatMs: config.heartbeatMs, ...backoff },
+    {
+      heartbeatMs: config.heartbeatMs,
+      ...backoff,
+      reapGraceMs: config.heartbeatMs * MISSED_HEARTBEATS_BEFORE_DEAD,
+    },
     outage('presence-heartbeat', 'presence heartbeat'),
   );
   const pollers = [expiry, janitor, keeper];

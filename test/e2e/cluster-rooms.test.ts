@@ -16,7 +16,7 @@ function sample(text: string, series: string): number | undefined {
 describe.runIf(redisServerBinary() !== null)('two nodes of two workers each on one Redis', () => {
   it(
     'puts a client on every worker of every node in one room, where everyone hears everyone',
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       // Node 0 serves /metrics on a port of its own, node 1 on its public port behind the token.
       const metricsPort = await freePort();

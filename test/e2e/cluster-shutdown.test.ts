@@ -24,7 +24,7 @@ describe('WORKERS without Redis', () => {
 describe.runIf(redisServerBinary() !== null)('SIGTERM to the primary of two workers', () => {
   it(
     'drains every worker: clients are told, an upload in flight is answered, all exit 0',
-    { timeout: 60_000 },
+    { timeout: 180_000 },
     async () => {
       const { nodes } = await startCluster({ nodes: 1, workers: 2, env: { SHUTDOWN_TIMEOUT_MS: '8000' } });
       const node = nodes[0]!;
@@ -62,7 +62,7 @@ describe.runIf(redisServerBinary() !== null)('SIGTERM to the primary of two work
 
   it(
     'exits 1 at SHUTDOWN_TIMEOUT_MS when a worker cannot finish, leaving no worker behind',
-    { timeout: 60_000 },
+    { timeout: 180_000 },
     async () => {
       const { nodes, redis } = await startCluster({ nodes: 1, workers: 2, env: { SHUTDOWN_TIMEOUT_MS: '1500' } });
       const node = nodes[0]!;

@@ -10,7 +10,7 @@ const ROOM = 'PRO-XYN-GX1';
 
 // The proxy configuration of docs/OPERATIONS.md ("Scaling") and docker-compose.yml, for real.
 describe.runIf(redisServerBinary() !== null && nginxBinary() !== null)('deploy/nginx/ghostchat.conf', () => {
-  it('carries WebSocket upgrades, sticky long-polling and uploads to two nodes', { timeout: 60_000 }, async () => {
+  it('carries WebSocket upgrades, sticky long-polling and uploads to two nodes', { timeout: 180_000 }, async () => {
     const { nodes } = await startCluster({ nodes: 2, workers: 1 });
     const proxy = await startNginx(nodes.map((n) => `127.0.0.1:${n.port}`));
 

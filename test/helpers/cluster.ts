@@ -53,7 +53,8 @@ export class ClusterNode {
       await node.crash();
       rmSync(uploadDir, { recursive: true, force: true });
     });
-    await node.waitFor((lines) => lines.some((l) => l.event === 'listening'), 60_000);
+    // Generous: on a loaded machine a node of several workers (each compiling with tsx) starts slowly.
+    await node.waitFor((lines) => lines.some((l) => l.event === 'listening'), 120_000);
     return node;
   }
 
