@@ -57,10 +57,6 @@ export class WorkerPool {
     return [...this.members.values()].filter((m) => m.nodeId !== null && m.worker.isConnected()).map((m) => m.worker);
   }
 
-  pids(): number[] {
-    return [...this.members.values()].map((m) => m.worker.process.pid!);
-  }
-
   /**
    * SIGTERM to every worker (each runs the graceful shutdown of a single process); resolves once all
    * have exited, with whether every one exited 0.
