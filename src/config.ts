@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { clientLimitsFrom, type ClientLimits } from './config-limits.js';
 import { boolean, commaList, ConfigError, intInRange, optional, parse, type Env } from './config-parse.js';
@@ -30,6 +31,8 @@ export interface Config {
   media: MediaConfig;
   /** How often a node tells a shared store it is alive; silent for 3x this, it is taken for dead. */
   heartbeatMs: number;
+  /** Worker processes on one port (node:cluster); 1 runs the single process with no primary. */
+  workers: number;
   shutdownTimeoutMs: number;
   metrics: MetricsConfig;
   clientLimits: ClientLimits;
@@ -131,11 +134,35 @@ function mediaFrom(env: Env): MediaConfig {
   };
 }
 
+/** `auto` is one worker per core; more than one needs Redis, through which workers share rooms. */
+function workersFrom(env: Env, cores: number, redis: RedisConfig | null): number {
+  const workers = parse(
+    env,
+    'WORKERS',
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .transform((v) => (v === 'auto' ? String(cores) : v))
+      .pipe(intInRange(1, 256)),
+    '1',
+  );
+  if (workers > 1 && redis === null) {
+    throw new ConfigError(
+      'WORKERS',
+      `${workers} workers need Redis (set REDIS_URL or REDIS_HOST): workers share rooms, presence and history ` +
+        'through it, as nodes do. Without Redis, run WORKERS=1 (see docs/OPERATIONS.md, "Scaling")',
+    );
+  }
+  return workers;
+}
+
 /**
  * Reads only the object it is given, so tests pass their own; the process environment is the
- * default, which makes this module the one place that touches process.env.
+ * default, which makes this module the one place that touches process.env. `cores` is what
+ * WORKERS=auto resolves to.
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, cores: number = availableParallelism()): Config {
   const nodeEnv = parse(env, 'NODE_ENV', z.enum(['development', 'production', 'test']), 'development');
   const maxTtlSeconds = parse(env, 'MAX_TTL', intInRange(1, 30 * 86_400), '86400');
   const defaultTtlSeconds = parse(env, 'DEFAULT_TTL', intInRange(0, 30 * 86_400), '86400');
@@ -152,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
     intInRange(1024, 64 * 1024 * 1024),
     String(Math.max(1_000_000, dataUrlLength(media.maxUploadBytes) + maxMessageLength * 4 + 4096)),
   );
+  const redis = redisFrom(env);
   return {
     port,
     host,
@@ -164,7 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
       nodeEnv === 'test' ? 'silent' : 'info',
     ),
-    redis: redisFrom(env),
+    redis,
     limits: {
       maxTtlSeconds,
       defaultTtlSeconds,
@@ -179,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
     expiryPollMs: parse(env, 'EXPIRY_POLL_MS', intInRange(10, 5000), '100'),
     media,
     heartbeatMs: parse(env, 'NODE_HEARTBEAT_MS', intInRange(100, 60_000), '5000'),
+    workers: workersFrom(env, cores, redis),
     shutdownTimeoutMs: parse(env, 'SHUTDOWN_TIMEOUT_MS', intInRange(0, 120_000), '10000'),
     metrics: metricsFrom(env, port, host),
     clientLimits: clientLimitsFrom(env, maxSocketPayloadBytes, media.maxUploadBytes),

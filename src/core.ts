@@ -51,6 +51,8 @@ export interface Core extends Part {
   expiry: ExpiryService;
   staging: UploadStaging;
   limits: ClientLimitParts;
+  /** Takes the participants of another node that is known to have died out of their rooms now. */
+  departNode(nodeId: string): Promise<number>;
 }
 
 /**
@@ -120,7 +122,11 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     stores.presence,
     events,
     clock,
-    { heartbeatMs: config.heartbeatMs, ...backoff },
+    {
+      heartbeatMs: config.heartbeatMs,
+      ...backoff,
+      reapGraceMs: config.heartbeatMs * MISSED_HEARTBEATS_BEFORE_DEAD,
+    },
     outage('presence-heartbeat', 'presence heartbeat'),
   );
   const pollers = [expiry, janitor, keeper, limits];
@@ -152,6 +158,7 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     expiry,
     staging,
     limits,
+    departNode: (deadNodeId) => (deadNodeId === nodeId ? Promise.resolve(0) : keeper.departNode(deadNodeId)),
     async start() {
       if (!(await stores.ready(STORE_WAIT_MS))) {
         log.warn({ event: 'store-unavailable-at-start' }, 'store not reachable; serving anyway and retrying');

@@ -100,6 +100,9 @@ export const STORE_CALL_TIMEOUT_MS = 5_000;
 /** How long opening a connection to Redis may take before node-redis retries. */
 export const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 
+/** A graceful close of a connected Redis client (pending replies) gets this long before it is cut. */
+export const REDIS_CLOSE_TIMEOUT_MS = 2_000;
+
 /** node-redis reconnects after 50 ms, doubling up to this: quick after a blip, gentle in an outage. */
 export const REDIS_RECONNECT_MAX_DELAY_MS = 2_000;
 
@@ -152,3 +155,22 @@ export const USAGE_SYNC_MS = 1_000;
 
 /** Bytes counted in a total are grouped by deadline, rounded up to this: freed at most this late. */
 export const USAGE_BUCKET_MS = 1_000;
+
+// --- Cluster (WORKERS > 1) ------------------------------------------------------------------------
+
+/** A scrape waits this long for each worker's metrics; one that is slower is left out of that scrape. */
+export const CLUSTER_METRICS_TIMEOUT_MS = 2_000;
+
+/**
+ * A worker that dies is replaced at once, unless it lived less than this: then each replacement
+ * waits twice as long as the last (up to WORKER_RESTART_MAX_DELAY_MS), so a worker that cannot
+ * start does not fork in a tight loop.
+ */
+export const WORKER_STABLE_AFTER_MS = 10_000;
+export const WORKER_RESTART_MAX_DELAY_MS = 10_000;
+
+/**
+ * The primary hands a connection to a worker once it has read its first request line; one that
+ * sends nothing for this long is closed (Node's own headers timeout for an HTTP server).
+ */
+export const PRIMARY_FIRST_BYTES_TIMEOUT_MS = 60_000;

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import type { FanoutSettings, Topology } from '../scenarios/fanout.js';
 import type { ExpirySettings } from '../scenarios/expiry.js';
 import type { FloodSettings } from '../scenarios/flood.js';
+import type { WorkersSettings } from '../scenarios/workers.js';
 
-export const SCENARIOS = ['fanout', 'connections', 'history', 'images', 'expiry', 'flood'] as const;
+export const SCENARIOS = ['fanout', 'connections', 'history', 'images', 'expiry', 'workers', 'flood'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -21,6 +22,8 @@ export interface BenchOptions {
   images: { uploads: number; sizeMb: number };
   expiry: ExpirySettings;
   flood: FloodSettings;
+  /** 1 vs 2 worker processes on Redis: connections held on one port, fan-out, CPU per delivery. */
+  workers: WorkersSettings;
   /** Profile GhostChat (memory) under the fixed fan-out load with --cpu-prof. */
   profile: boolean;
   /** Before each server start, wait up to this long for the shared machine to go quiet. */
@@ -42,6 +45,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --rate N                fixed offered load, deliveries/s (default 20000)
   --connections N         idle connections (default 10000)
   --expiry-messages N     live messages in the expiry run (default 100000)
+  --worker-connections N  idle connections each of the 1- and 2-worker servers is asked to hold
+                          (default 40000: one process tops out near its open-files limit)
   --fixed-only            fan-out: only the fixed load, no ladder (quick A/B of a hot-path change)
   --fixed-runs N          fan-out: repetitions of the fixed load (default 3)
   --no-generator-check    skip the baseline re-run with one more generator process
@@ -72,6 +77,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       rate: { type: 'string' },
       connections: { type: 'string' },
       'expiry-messages': { type: 'string' },
+      'worker-connections': { type: 'string' },
       'no-generator-check': { type: 'boolean', default: false },
       'fixed-only': { type: 'boolean', default: false },
       'fixed-runs': { type: 'string' },
@@ -96,7 +102,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     return { rooms: Number(m[1]), members: Number(m[2]) };
   });
   const rate = int(values.rate, quick ? 600 : 20_000, 'rate');
-  const fanout = {
+  const fanout: FanoutSettings = {
     fixedRate: rate,
     fixedRuns: int(values['fixed-runs'], quick ? 1 : 3, 'fixed-runs'),
     fixedMs: quick ? 500 : 4000,
@@ -138,6 +144,12 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       maxMarginMs: quick ? 5000 : 150_000,
       spreadMs: quick ? 1500 : 60_000,
       graceMs: quick ? 3000 : 10_000,
+    },
+    workers: {
+      connections: int(values['worker-connections'], quick ? 60 : 40_000, 'worker-connections'),
+      topology: quick ? { rooms: 4, members: 3 } : { rooms: 50, members: 5 },
+      fanout,
+      settleMs: quick ? 300 : 3000,
     },
     profile: values.profile,
     quietWaitMs: values['quiet-wait'] === '0' ? 0 : int(values['quiet-wait'], quick ? 0 : 10, 'quiet-wait') * 1000,

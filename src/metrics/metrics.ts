@@ -30,3 +30,9 @@ export const noMetrics: Metrics = {
   limitRefused() {},
   storeObserver: () => () => {},
 };
+
+/** What /metrics answers: this process's registry, or a cluster's metrics gathered by its primary. */
+export interface MetricsExposition {
+  readonly contentType: string;
+  render(): Promise<string>;
+}

@@ -61,5 +61,9 @@ export class MemoryPresenceStore implements PresenceStore {
     return [];
   }
 
+  async removeNode(): Promise<Departure[]> {
+    return [];
+  }
+
   async heartbeat(): Promise<void> {}
 }
