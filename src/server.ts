@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Server as SocketServer } from 'socket.io';
 import type { Config } from './config.js';
 import { buildCore } from './core.js';
 import type { ExpiryService } from './domain/expiry-service.js';
@@ -9,6 +8,7 @@ import { buildHttpTransport } from './http/http-transport.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { startParts, stopParts } from './lib/part.js';
 import { buildRealtimeTransport } from './realtime/realtime-transport.js';
+import type { GhostChatServer } from './realtime/typed-socket.js';
 import { startupLine } from './startup-line.js';
 import type { Stores } from './store/stores.js';
 
@@ -19,7 +19,7 @@ export interface GhostChatDeps {
 
 export interface GhostChat {
   app: FastifyInstance;
-  io: SocketServer;
+  io: GhostChatServer;
   stores: Stores;
   expiry: ExpiryService;
   images: ImageService;

@@ -5,7 +5,7 @@ import { newMessageId, openText, sealText } from '../src/client/e2e/text-envelop
 import { GhostChatError, type GhostChatClient } from '../src/client/ghostchat-client.js';
 import type { JoinRoomResult } from '../src/protocol/contract.js';
 import type { ClientConfig } from '../src/protocol/client-config.js';
-import type { ChatMessage } from '../src/protocol/messages.js';
+import type { NewMessage } from '../src/protocol/messages.js';
 import { describeError } from './describe-error.js';
 import { byId, setStatus } from './dom.js';
 import { MessageList, type Body } from './message-list.js';
@@ -117,8 +117,8 @@ export class RoomSession {
     this.queue = this.queue.then(task).catch(() => undefined);
   }
 
-  private async show(message: ChatMessage): Promise<void> {
-    if (this.closed || !this.key) return;
+  private async show(message: NewMessage): Promise<void> {
+    if (this.closed || !this.key || 'unrevealed' in message) return;
     // A caption is sealed like a text; an image message's caption is its text.
     const text = message.type === 'text' ? message : { ...message, type: 'text' as const, message: message.caption };
     const opened = await openText(this.key, text);

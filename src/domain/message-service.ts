@@ -4,6 +4,7 @@ import { noMetrics, type Metrics } from '../metrics/metrics.js';
 import type { ChatMessage, ImageData, ImageMessage, TextMessage } from '../protocol/messages.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { PresenceStore } from '../store/presence-store.js';
+import { BurnAfterReading, type Revealed } from './burn-after-reading.js';
 import type { DomainEvents } from './domain-events.js';
 
 export interface TtlPolicy {
@@ -18,8 +19,10 @@ export interface Member {
   agentId: string;
 }
 
-/** Storing, listing and burning messages. Expiry itself is ExpiryService's. */
+/** Storing, listing, revealing and burning messages. Expiry itself is ExpiryService's. */
 export class MessageService {
+  private readonly burns: BurnAfterReading;
+
   constructor(
     private readonly messages: MessageStore,
     private readonly presence: PresenceStore,
@@ -28,7 +31,9 @@ export class MessageService {
     private readonly newId: IdGenerator,
     private readonly events: DomainEvents,
     private readonly metrics: Metrics = noMetrics,
-  ) {}
+  ) {
+    this.burns = new BurnAfterReading(messages, presence, policy, clock, events);
+  }
 
   /** Stores a text message; resolves only once it is stored, so a failed store is never broadcast. */
   async sendText(member: Member, text: string, ttl: number | null | undefined): Promise<TextMessage> {
@@ -75,32 +80,26 @@ export class MessageService {
   private async store(message: ChatMessage, now: number): Promise<void> {
     const expiresAt = now + (message.ttl === 0 ? this.policy.maxTtlSeconds : message.ttl) * 1000;
     await this.messages.append({ message, expiresAt });
-    if (message.ttl === 0 && (await this.presence.count(message.roomToken)) > 1) {
-      // Someone besides the sender is in the room and receives it live: that is a read.
-      await this.markRead(message.roomToken, [message.id], now);
-    }
+    await this.burns.delivered(message);
     this.metrics.messageStored(message.type);
   }
 
-  /** History, oldest first. Reading it counts as reading every burn-after-reading message in it. */
-  async history(roomToken: string): Promise<ChatMessage[]> {
-    const now = this.clock();
-    const messages = await this.messages.list(roomToken, now);
-    const burning = messages.filter((m) => m.ttl === 0).map((m) => m.id);
-    await this.markRead(roomToken, burning, now);
-    return messages;
+  /**
+   * History, oldest first. Reading it never starts a burn: a history lookup has no member behind it
+   * (a client that reads history after joining was counted when it joined; see BurnAfterReading).
+   */
+  history(roomToken: string): Promise<ChatMessage[]> {
+    return this.messages.list(roomToken, this.clock());
   }
 
-  /**
-   * Starts the burn of the given messages and announces it (`messagesBurning`), waiting for the
-   * subscribers, so what belongs to them (an image) is scheduled to go at the same moment, in its
-   * own restart-proof schedule, before the reader gets its answer.
-   */
-  private async markRead(roomToken: string, ids: string[], now: number): Promise<void> {
-    if (ids.length === 0) return;
-    const burnAt = now + this.policy.burnAfterReadSeconds * 1000;
-    const burning = await this.messages.expireSooner(roomToken, ids, burnAt);
-    if (burning.length > 0) await this.events.emit('messagesBurning', { roomToken, messageIds: burning, burnAt });
+  /** A member joined the room on `connectionId` (see BurnAfterReading#joined). */
+  joined(member: Member, connectionId: string): Promise<void> {
+    return this.burns.joined(member, connectionId);
+  }
+
+  /** The whole message for a member who asks for it; starts its burn when that member is not its sender. */
+  reveal(member: Member, messageId: string): Promise<Revealed> {
+    return this.burns.reveal(member, messageId);
   }
 
   /** Removes a message at once (e.g. its image was deleted); true when it was still there. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { afterThisTest } from '../helpers/cleanup.js';
-import { collect, eventually, joinedClient, request } from '../helpers/client.js';
+import { collect, eventually, joinedClient, ok, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { spawnServer } from '../helpers/process.js';
 import { startServer } from '../helpers/server.js';
@@ -18,9 +18,9 @@ describe.runIf(storeKinds().includes('redis'))('restart on Redis', () => {
     const first = await spawnServer({ ...env, REDIS_URL: redisUrl(), REDIS_PREFIX: prefix });
     afterThisTest(() => first.kill());
     const before = await joinedClient(first.url, ROOM, 'Before');
-    const shortLived = await request(before, 'send-message', { roomToken: ROOM, message: 'dies soon', ttl: 3 });
-    const longLived = await request(before, 'send-message', { roomToken: ROOM, message: 'stays', ttl: 3600 });
-    const burn = await request(before, 'send-message', { roomToken: ROOM, message: 'burn when read', ttl: 0 });
+    const shortLived = await ok(request(before, 'send-message', { roomToken: ROOM, message: 'dies soon', ttl: 3 }));
+    const longLived = await ok(request(before, 'send-message', { roomToken: ROOM, message: 'stays', ttl: 3600 }));
+    const burn = await ok(request(before, 'send-message', { roomToken: ROOM, message: 'burn when read', ttl: 0 }));
     await first.kill('SIGKILL');
 
     const second = await startServer({ store: 'redis', prefix, keepData: true, env });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, GhostChatError, type GhostChatClient } from '../../src/client/ghostchat-client.js';
-import type { ChatMessage } from '../../src/protocol/messages.js';
+import type { NewMessage } from '../../src/protocol/messages.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 describe('the typed client (src/client/ghostchat-client.ts)', () => {
@@ -34,7 +34,7 @@ describe('the typed client (src/client/ghostchat-client.ts)', () => {
     await b.join('ABC-123-XYZ', 'Ghost B');
     expect(await joined).toBe('Ghost B');
 
-    const arrived = new Promise<ChatMessage>((resolve) => b.on('new-message', resolve));
+    const arrived = new Promise<NewMessage>((resolve) => b.on('new-message', resolve));
     const sent = await a.send('ABC-123-XYZ', 'hello', 60);
     expect(sent).toEqual({ ok: true, messageId: expect.stringMatching(/^msg_/), timestamp: expect.any(String) });
     expect(await arrived).toMatchObject({
