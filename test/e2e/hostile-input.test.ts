@@ -1,4 +1,4 @@
-import type { Socket } from 'socket.io-client';
+import { io as connect, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,11 +8,13 @@ import {
   eventually,
   joinedClient,
   nextEvent,
+  ok,
   openClient,
   request,
   requestUntyped,
   type Client,
 } from '../helpers/client.js';
+import { afterThisTest } from '../helpers/cleanup.js';
 import { getJson } from '../helpers/http.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -73,8 +75,38 @@ describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
       { roomToken: {} },
       { roomToken: ['ABC-123-XYZ'] },
     ];
-    for (const event of ['join-room', 'leave-room', 'send-message']) {
+    for (const event of ['join-room', 'leave-room', 'send-message', 'reveal-message']) {
       for (const payload of shapes) await expectInvalid(client, event, payload);
+    }
+  });
+
+  it('refuses malformed reveal-message ids', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const client = await joinedClient(running.url, ROOM, 'Ghost');
+    for (const messageId of ['', 'x'.repeat(65), 42, null, {}, ['msg_1']]) {
+      await expectInvalid(client, 'reveal-message', { roomToken: ROOM, messageId });
+    }
+  });
+
+  it('takes a malformed handshake `auth` for a client that announced no features', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const sender = await joinedClient(running.url, ROOM, 'Ghost');
+    const malformed = [
+      { features: 'reveal' },
+      { features: [{ reveal: true }, 42, null] },
+      { features: ['REVEAL', 'reveal '] },
+      { features: [...Array(10_000).fill('x'), 'reveal'] },
+      JSON.parse('{"__proto__": {"features": ["reveal"]}}'),
+    ];
+    for (const [i, auth] of malformed.entries()) {
+      const socket = connect(running.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
+      afterThisTest(() => void socket.disconnect());
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+      const client = socket as Client;
+      await ok(request(client, 'join-room', { roomToken: ROOM, agentId: `Odd ${i}` }));
+      const arrived = nextEvent(client, 'new-message');
+      await ok(request(sender, 'send-message', { roomToken: ROOM, message: `whole ${i}`, ttl: 0 }));
+      expect(asText(await arrived).message).toBe(`whole ${i}`);
     }
   });
 
