@@ -3,18 +3,15 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { browserSuite, screenshot } from '../helpers/browser.js';
 import {
-  clickSend,
   createRoom,
   inRoomAs,
   joinByLink,
   messageWith,
-  pasteImage,
-  pickImage,
+  sendImage,
   sendMessage,
   waitForMessage,
   waitForPerson,
   waitForPicture,
-  waitForPreview,
 } from '../helpers/chat-page.js';
 import { makeImage } from '../helpers/images.js';
 import { dumpPrefix } from '../helpers/redis-dump.js';
@@ -96,13 +93,8 @@ describe.each(storeKinds())('the chat page on %s', (store) => {
       await waitForMessage(alice.page, secrets[1]!);
       const pattern = await patternPng();
       const gpsJpeg = await makeImage('jpeg', { width: 120, height: 90 });
-      await pasteImage(alice.page, { name: 'pattern.png', type: 'image/png', bytes: pattern });
-      await waitForPreview(alice.page);
-      await alice.page.getByRole('textbox', { name: 'Message' }).fill(secrets[2]!);
-      await clickSend(alice.page);
-      await pickImage(alice.page, { name: 'holiday.jpg', type: 'image/jpeg', bytes: gpsJpeg });
-      await waitForPreview(alice.page);
-      await clickSend(alice.page);
+      await sendImage(alice.page, 'paste', { name: 'pattern.png', type: 'image/png', bytes: pattern }, secrets[2]);
+      await sendImage(alice.page, 'pick', { name: 'holiday.jpg', type: 'image/jpeg', bytes: gpsJpeg });
       await expect.poll(() => fetchedByBob.length, { timeout: 10_000 }).toBe(2);
       await waitForPicture(bob.page, 'Alice Wisp');
       const sender = { roomToken: token, sender: 'Alice Wisp', ttl: 300 };

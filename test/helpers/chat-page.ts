@@ -72,43 +72,39 @@ export function focusedId(page: Page): Promise<string> {
   return page.evaluate<string>("document.activeElement?.id ?? ''");
 }
 
+export interface PictureFile {
+  name: string;
+  type: string;
+  bytes: Buffer;
+}
+
 /**
- * Hands the page a file as the browser does for a paste into the message box or a drop on the chat:
- * a real ClipboardEvent or DragEvent carrying a DataTransfer with the file.
+ * Attaches a picture as a person does, and waits for its preview (scrubbed, ready to send): `pick`
+ * with the "Add image" button and the browser's file chooser; `paste` into the message box or
+ * `drop` on the chat, as a real ClipboardEvent or DragEvent carrying a DataTransfer with the file.
  */
-async function deliverFile(page: Page, how: 'paste' | 'drop', file: { name: string; type: string; bytes: Buffer }) {
-  const args = JSON.stringify({ how, name: file.name, type: file.type, base64: file.bytes.toString('base64') });
-  await page.evaluate(`(() => {
-    const { how, name, type, base64 } = ${args};
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-    const data = new DataTransfer();
-    data.items.add(new File([bytes], name, { type }));
-    const init = { bubbles: true, cancelable: true };
-    if (how === 'paste') {
-      const box = document.getElementById('message-input');
-      box.focus();
-      box.dispatchEvent(new ClipboardEvent('paste', { ...init, clipboardData: data }));
-    } else {
-      document.getElementById('chat').dispatchEvent(new DragEvent('drop', { ...init, dataTransfer: data }));
-    }
-  })()`);
-}
-
-export const pasteImage = (page: Page, file: { name: string; type: string; bytes: Buffer }) =>
-  deliverFile(page, 'paste', file);
-
-export const dropImage = (page: Page, file: { name: string; type: string; bytes: Buffer }) =>
-  deliverFile(page, 'drop', file);
-
-/** Picks a file with the "Add image" button and the browser's file chooser, as a person does. */
-export async function pickImage(page: Page, file: { name: string; type: string; bytes: Buffer }): Promise<void> {
-  const chooser = page.waitForEvent('filechooser', WAIT);
-  await page.getByRole('button', { name: 'Add image' }).click();
-  await (await chooser).setFiles({ name: file.name, mimeType: file.type, buffer: file.bytes });
-}
-
-/** Waits until the preview of the attached picture is shown (scrubbed, ready to send). */
-export async function waitForPreview(page: Page): Promise<void> {
+export async function attachImage(page: Page, how: 'pick' | 'paste' | 'drop', file: PictureFile): Promise<void> {
+  if (how === 'pick') {
+    const chooser = page.waitForEvent('filechooser', WAIT);
+    await page.getByRole('button', { name: 'Add image' }).click();
+    await (await chooser).setFiles({ name: file.name, mimeType: file.type, buffer: file.bytes });
+  } else {
+    const args = JSON.stringify({ how, name: file.name, type: file.type, base64: file.bytes.toString('base64') });
+    await page.evaluate(`(() => {
+      const { how, name, type, base64 } = ${args};
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], name, { type }));
+      const init = { bubbles: true, cancelable: true };
+      if (how === 'paste') {
+        const box = document.getElementById('message-input');
+        box.focus();
+        box.dispatchEvent(new ClipboardEvent('paste', { ...init, clipboardData: data }));
+      } else {
+        document.getElementById('chat').dispatchEvent(new DragEvent('drop', { ...init, dataTransfer: data }));
+      }
+    })()`);
+  }
   await page.getByRole('img', { name: 'The image to send, as it will be sent' }).waitFor(WAIT);
   await until(page, "document.getElementById('attachment-preview').naturalWidth > 0");
 }
@@ -120,6 +116,18 @@ export async function clickSend(page: Page): Promise<void> {
     page,
     "document.getElementById('attachment').hidden && document.getElementById('message-input').value === ''",
   );
+}
+
+/** Attaches a picture, types its caption and sends it. */
+export async function sendImage(
+  page: Page,
+  how: 'pick' | 'paste' | 'drop',
+  file: PictureFile,
+  caption = '',
+): Promise<void> {
+  await attachImage(page, how, file);
+  await page.getByRole('textbox', { name: 'Message' }).fill(caption);
+  await clickSend(page);
 }
 
 /** The decrypted picture of the message from `sender` in the log, once it has loaded. */
