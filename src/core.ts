@@ -11,6 +11,7 @@ import {
   PRESENCE_KEEP_MIN_MS,
   STORE_WAIT_MS,
 } from './defaults.js';
+import { BurnAfterReading } from './domain/burn-after-reading.js';
 import { DomainEvents } from './domain/domain-events.js';
 import { ExpiryService } from './domain/expiry-service.js';
 import { ImageJanitor } from './domain/image-janitor.js';
@@ -70,15 +71,8 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
   const events = new DomainEvents(log);
 
   const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, keepRoomMs);
-  const messages = new MessageService(
-    stores.messages,
-    stores.presence,
-    config.limits,
-    clock,
-    createIdGenerator(clock),
-    events,
-    metrics,
-  );
+  const burns = new BurnAfterReading(stores.messages, stores.presence, stores.unread, config.limits, clock, events);
+  const messages = new MessageService(stores.messages, burns, config.limits, clock, createIdGenerator(clock), metrics);
   const media = new LocalMediaStore(config.media.uploadDir, config.media.maxUploadBytesTotal);
   // Inside the upload directory: the one place a read-only deployment is sure to be able to write.
   const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'), clock);

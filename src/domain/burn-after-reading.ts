@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.js';
 import type { ChatMessage, UnrevealedMessage } from '../protocol/messages.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { PresenceStore } from '../store/presence-store.js';
+import type { UnreadStore } from '../store/unread-store.js';
 import { revealsItself } from './connection-id.js';
 import type { DomainEvents } from './domain-events.js';
 import type { Member, TtlPolicy } from './message-service.js';
@@ -32,26 +33,32 @@ export class BurnAfterReading {
   constructor(
     private readonly messages: MessageStore,
     private readonly presence: PresenceStore,
+    private readonly unread: UnreadStore,
     private readonly policy: TtlPolicy,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
   ) {}
 
-  /** A message was stored and is being delivered live to the room. */
-  async delivered(message: ChatMessage): Promise<void> {
+  /**
+   * A message was stored (until `expiresAt`) and is being delivered live to the room. It is listed
+   * as unread before presence is asked: a reader joining meanwhile either is seen here or finds it
+   * listed when it joins, never neither.
+   */
+  async delivered(message: ChatMessage, expiresAt: number): Promise<void> {
     if (message.ttl !== 0) return;
-    const connections = await this.presence.connections(message.roomToken);
-    const read = connections.some((c) => c.agentId !== message.sender && !revealsItself(c.connectionId));
-    if (read) await this.markRead(message.roomToken, [message.id], this.clock());
+    const { roomToken, id, sender } = message;
+    await this.unread.add(roomToken, id, sender, expiresAt);
+    const connections = await this.presence.connections(roomToken);
+    if (!connections.some((c) => c.agentId !== sender && !revealsItself(c.connectionId))) return;
+    await this.unread.forget(roomToken, [id]);
+    await this.markRead(roomToken, [id], this.clock());
   }
 
   /** A member joined the room on `connectionId`: a client that does not reveal reads what others left unread. */
   async joined(member: Member, connectionId: string): Promise<void> {
     if (revealsItself(connectionId)) return;
     const now = this.clock();
-    const waiting = await this.messages.list(member.roomToken, now);
-    const theirs = waiting.filter((m) => m.ttl === 0 && m.sender !== member.agentId).map((m) => m.id);
-    await this.markRead(member.roomToken, theirs, now);
+    await this.markRead(member.roomToken, await this.unread.takeFor(member.roomToken, member.agentId, now), now);
   }
 
   /** A member asks for a message's body; a reveal by anyone but its sender is a read. */
@@ -63,6 +70,7 @@ export class BurnAfterReading {
     if (message.ttl !== 0) return { message, burnsAt: null };
     let deadline = record.expiresAt;
     if (message.sender !== member.agentId) {
+      await this.unread.forget(member.roomToken, [message.id]);
       const burnAt = await this.markRead(member.roomToken, [message.id], now);
       // Not moved: someone read it first. Its deadline is the one that read set.
       deadline = burnAt ?? (await this.messages.get(member.roomToken, messageId, now))?.expiresAt ?? now;

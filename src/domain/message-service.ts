@@ -3,9 +3,7 @@ import type { IdGenerator } from '../lib/ids.js';
 import { noMetrics, type Metrics } from '../metrics/metrics.js';
 import type { ChatMessage, ImageData, ImageMessage, TextMessage } from '../protocol/messages.js';
 import type { MessageStore } from '../store/message-store.js';
-import type { PresenceStore } from '../store/presence-store.js';
-import { BurnAfterReading, type Revealed } from './burn-after-reading.js';
-import type { DomainEvents } from './domain-events.js';
+import type { BurnAfterReading, Revealed } from './burn-after-reading.js';
 
 export interface TtlPolicy {
   maxTtlSeconds: number;
@@ -21,19 +19,14 @@ export interface Member {
 
 /** Storing, listing, revealing and burning messages. Expiry itself is ExpiryService's. */
 export class MessageService {
-  private readonly burns: BurnAfterReading;
-
   constructor(
     private readonly messages: MessageStore,
-    private readonly presence: PresenceStore,
+    private readonly burns: BurnAfterReading,
     private readonly policy: TtlPolicy,
     private readonly clock: Clock,
     private readonly newId: IdGenerator,
-    private readonly events: DomainEvents,
     private readonly metrics: Metrics = noMetrics,
-  ) {
-    this.burns = new BurnAfterReading(messages, presence, policy, clock, events);
-  }
+  ) {}
 
   /** Stores a text message; resolves only once it is stored, so a failed store is never broadcast. */
   async sendText(member: Member, text: string, ttl: number | null | undefined): Promise<TextMessage> {
@@ -80,7 +73,7 @@ export class MessageService {
   private async store(message: ChatMessage, now: number): Promise<void> {
     const expiresAt = now + (message.ttl === 0 ? this.policy.maxTtlSeconds : message.ttl) * 1000;
     await this.messages.append({ message, expiresAt });
-    await this.burns.delivered(message);
+    await this.burns.delivered(message, expiresAt);
     this.metrics.messageStored(message.type);
   }
 

@@ -10,6 +10,8 @@ export interface StoresUnderTest {
   /** Another node on the same data (Redis), or the same stores (memory, which is single-process). */
   peer(nodeId?: string): Promise<Stores>;
   cleanup(): Promise<void>;
+  /** The Redis key prefix of these stores (Redis only). */
+  prefix?: string;
 }
 
 /** Builds the real stores of one kind, as the server does; Redis ones under a private prefix. */
@@ -38,6 +40,7 @@ export async function storesOf(kind: StoreKind, options: { nodeTimeoutMs?: numbe
   const stores = await open();
   return {
     stores,
+    prefix: keyPrefix,
     peer: open,
     cleanup: async () => {
       for (const s of opened) await s.close();

@@ -3,6 +3,7 @@ import { MemoryImageStore } from './memory-image-store.js';
 import { MemoryMessageStore } from './memory-message-store.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 import { MemoryRoomStore } from './memory-room-store.js';
+import { MemoryUnreadStore } from './memory-unread-store.js';
 
 export function createMemoryStores(): Stores {
   const rooms = new MemoryRoomStore();
@@ -11,6 +12,7 @@ export function createMemoryStores(): Stores {
     presence: new MemoryPresenceStore(),
     rooms,
     images: new MemoryImageStore(),
+    unread: new MemoryUnreadStore(),
     health: {
       kind: 'memory',
       state: () => 'memory',

@@ -8,6 +8,7 @@ import {
 } from './message-scripts.js';
 import { heartbeat, joinRoom, leaveRoom } from './presence-scripts.js';
 import { touchRoom } from './room-scripts.js';
+import { addUnread, takeUnread } from './unread-scripts.js';
 
 /**
  * Every Lua script the stores run, registered with the client (`createClient({ scripts })`) so
@@ -28,4 +29,6 @@ export const scripts = {
   leaveRoom,
   heartbeat,
   touchRoom,
+  addUnread,
+  takeUnread,
 };
