@@ -30,13 +30,22 @@ export class ImagePicker {
       },
       { signal },
     );
+    // Only a drag that carries files is taken over: dropping text into the message box still works.
     const chat = byId('chat');
-    chat.addEventListener('dragover', (event) => event.preventDefault(), { signal });
+    chat.addEventListener(
+      'dragover',
+      (event) => event.dataTransfer?.types.includes('Files') && event.preventDefault(),
+      {
+        signal,
+      },
+    );
     chat.addEventListener(
       'drop',
       (event) => {
+        const file = pictureIn(event.dataTransfer);
+        if (!file) return;
         event.preventDefault();
-        void this.take(pictureIn(event.dataTransfer));
+        void this.take(file);
       },
       { signal },
     );
