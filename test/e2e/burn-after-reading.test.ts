@@ -237,8 +237,9 @@ describe.runIf(storeKinds().includes('redis'))('burn after reading across nodes 
     expect(await burnsAt(sender, quiet.messageId)).toBeNull();
 
     // A client on the second node that takes delivery as reading: the first node's send burns.
+    const burningQuiet = nextEvent(sender, 'message-burning');
     const reader = await joinedClient(second.url, ROOM, 'Reader');
-    expect(await nextEvent(sender, 'message-burning')).toMatchObject({ messageId: quiet.messageId });
+    expect(await burningQuiet).toMatchObject({ messageId: quiet.messageId });
     const received = nextEvent(reader, 'new-message');
     const burning = nextEvent(revealer, 'message-burning');
     const live = await ok(request(sender, 'send-message', { roomToken: ROOM, message: 'live', ttl: 0 }));

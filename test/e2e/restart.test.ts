@@ -32,7 +32,7 @@ describe.runIf(storeKinds().includes('redis'))('restart on Redis', () => {
       'stays',
       'burn when read',
     ]);
-    // Reading the history just now burns the ttl-0 message; the ttl-3 one expires on its own.
+    // After joining (a client that takes delivery as reading) burns the ttl-0 message; the ttl-3 one expires on its own.
     await eventually(() => expired.length === 2, 8000);
     expect(expired.map((e) => e.messageId).sort()).toEqual([shortLived.messageId, burn.messageId].sort());
     const left = await getJson(`${second.url}/api/room/${ROOM}/messages`);
