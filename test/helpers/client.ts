@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { GhostChatSocket } from '../../src/client/ghostchat-client.js';
 import type { ClientFeature, HandshakeAuth } from '../../src/protocol/client-features.js';
@@ -21,19 +22,14 @@ export interface ClientOptions {
   reconnection?: boolean;
   /** Optional protocol features to announce in the handshake (e.g. `['reveal']`). */
   features?: ClientFeature[];
+  /** The HTTP agent its connections are made through (a test that needs to see them). */
+  agent?: Agent;
 }
 
 const opened = new Set<Socket>();
 
-/** A real socket.io client, websocket only, no reconnection unless asked; disconnected when the test ends. */
-export async function openClient(url: string, options: ClientOptions = {}): Promise<Client> {
-  const auth: HandshakeAuth = options.features ? { features: options.features } : {};
-  const socket: Client = connect(url, {
-    transports: ['websocket'],
-    reconnection: options.reconnection ?? false,
-    forceNew: true,
-    auth,
-  });
+/** Disconnects the client when the test ends; resolves once it is connected. */
+async function connected(socket: Client): Promise<Client> {
   opened.add(socket);
   afterThisTest(() => {
     socket.disconnect();
@@ -44,6 +40,25 @@ export async function openClient(url: string, options: ClientOptions = {}): Prom
     socket.once('connect_error', reject);
   });
   return socket;
+}
+
+/** A real socket.io client, websocket only, no reconnection unless asked; disconnected when the test ends. */
+export function openClient(url: string, options: ClientOptions = {}): Promise<Client> {
+  const auth: HandshakeAuth = options.features ? { features: options.features } : {};
+  return connected(
+    connect(url, {
+      transports: ['websocket'],
+      reconnection: options.reconnection ?? false,
+      forceNew: true,
+      auth,
+      ...(options.agent ? { agent: options.agent as unknown as string } : {}),
+    }),
+  );
+}
+
+/** A client on HTTP long-polling only, as the earlier web client starts: each poll is its own request. */
+export function openPollingClient(url: string): Promise<Client> {
+  return connected(connect(url, { transports: ['polling'], reconnection: false, forceNew: true }));
 }
 
 export function closeAllClients(): void {
