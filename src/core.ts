@@ -11,6 +11,7 @@ import {
   PRESENCE_KEEP_MIN_MS,
   STORE_WAIT_MS,
 } from './defaults.js';
+import { BurnAfterReading } from './domain/burn-after-reading.js';
 import { DomainEvents } from './domain/domain-events.js';
 import { ExpiryService } from './domain/expiry-service.js';
 import { ImageJanitor } from './domain/image-janitor.js';
@@ -88,13 +89,14 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
   );
   const { maxRoomParticipants } = config.clientLimits;
   const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, keepRoomMs, maxRoomParticipants);
+  const burns = new BurnAfterReading(stores.messages, stores.presence, stores.unread, config.limits, clock, events);
+  const newId = createIdGenerator(clock);
   const messages = new MessageService(
     stores.messages,
-    stores.presence,
+    burns,
     config.limits,
     clock,
-    createIdGenerator(clock),
-    events,
+    newId,
     metrics,
     limits.messageBytes,
   );

@@ -3,8 +3,7 @@ import type { IdGenerator } from '../lib/ids.js';
 import { noMetrics, type Metrics } from '../metrics/metrics.js';
 import type { ChatMessage, ImageData, ImageMessage, TextMessage } from '../protocol/messages.js';
 import type { MessageStore } from '../store/message-store.js';
-import type { PresenceStore } from '../store/presence-store.js';
-import type { DomainEvents } from './domain-events.js';
+import type { BurnAfterReading, Revealed } from './burn-after-reading.js';
 import type { StorageGauge } from './limits/storage-gauge.js';
 
 /** What a stored message is counted as in MAX_STORED_MESSAGE_BYTES: its text and room for its envelope. */
@@ -22,15 +21,14 @@ export interface Member {
   agentId: string;
 }
 
-/** Storing, listing and burning messages. Expiry itself is ExpiryService's. */
+/** Storing, listing, revealing and burning messages. Expiry itself is ExpiryService's. */
 export class MessageService {
   constructor(
     private readonly messages: MessageStore,
-    private readonly presence: PresenceStore,
+    private readonly burns: BurnAfterReading,
     private readonly policy: TtlPolicy,
     private readonly clock: Clock,
     private readonly newId: IdGenerator,
-    private readonly events: DomainEvents,
     private readonly metrics: Metrics = noMetrics,
     /** Every node's live message bytes together (MAX_STORED_MESSAGE_BYTES); none when absent. */
     private readonly storage?: StorageGauge,
@@ -84,32 +82,26 @@ export class MessageService {
     this.storage?.admit(bytes);
     await this.messages.append({ message, expiresAt });
     this.storage?.add(bytes, expiresAt);
-    if (message.ttl === 0 && (await this.presence.count(message.roomToken)) > 1) {
-      // Someone besides the sender is in the room and receives it live: that is a read.
-      await this.markRead(message.roomToken, [message.id], now);
-    }
+    await this.burns.delivered(message, expiresAt);
     this.metrics.messageStored(message.type);
   }
 
-  /** History, oldest first. Reading it counts as reading every burn-after-reading message in it. */
-  async history(roomToken: string): Promise<ChatMessage[]> {
-    const now = this.clock();
-    const messages = await this.messages.list(roomToken, now);
-    const burning = messages.filter((m) => m.ttl === 0).map((m) => m.id);
-    await this.markRead(roomToken, burning, now);
-    return messages;
+  /**
+   * History, oldest first. Reading it never starts a burn: a history lookup has no member behind it
+   * (a client that reads history after joining was counted when it joined; see BurnAfterReading).
+   */
+  history(roomToken: string): Promise<ChatMessage[]> {
+    return this.messages.list(roomToken, this.clock());
   }
 
-  /**
-   * Starts the burn of the given messages and announces it (`messagesBurning`), waiting for the
-   * subscribers, so what belongs to them (an image) is scheduled to go at the same moment, in its
-   * own restart-proof schedule, before the reader gets its answer.
-   */
-  private async markRead(roomToken: string, ids: string[], now: number): Promise<void> {
-    if (ids.length === 0) return;
-    const burnAt = now + this.policy.burnAfterReadSeconds * 1000;
-    const burning = await this.messages.expireSooner(roomToken, ids, burnAt);
-    if (burning.length > 0) await this.events.emit('messagesBurning', { roomToken, messageIds: burning, burnAt });
+  /** A member joined the room on `connectionId` (see BurnAfterReading#joined). */
+  joined(member: Member, connectionId: string): Promise<void> {
+    return this.burns.joined(member, connectionId);
+  }
+
+  /** The whole message for a member who asks for it; starts its burn when that member is not its sender. */
+  reveal(member: Member, messageId: string): Promise<Revealed> {
+    return this.burns.reveal(member, messageId);
   }
 
   /** Removes a message at once (e.g. its image was deleted); true when it was still there. */

@@ -45,7 +45,7 @@ export function roomRoutes(deps: RoomRouteDeps) {
     });
 
     const messagesDoc: RouteDoc = {
-      summary: 'Live message history of a room, oldest first (reading it burns burn-after-reading messages)',
+      summary: 'Live message history of a room, oldest first (reading it never starts a burn)',
       tags: ['rooms'],
       params: RoomParams,
       responses: { 200: { description: 'Messages not yet expired', schema: RoomMessagesResponse } },

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server as SocketServer, type Socket } from 'socket.io';
+import { Server as SocketServer } from 'socket.io';
 import type { Config } from '../config.js';
 import type { Core } from '../core.js';
 import {
@@ -12,16 +12,18 @@ import {
 } from '../defaults.js';
 import type { Part } from '../lib/part.js';
 import { buildImageSchemas } from '../protocol/image-schemas.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/contract.js';
 import { buildSchemas } from '../protocol/schemas.js';
 import { Gateway } from './gateway.js';
 import { HandshakeGuard } from './handshake-guard.js';
 import { originAllowed } from './origin-check.js';
 import { attachRedisAdapter } from './redis-adapter.js';
 import { RefusedOriginLog } from './refused-origin-log.js';
+import type { GhostChatServer, GhostChatServerSocket } from './typed-socket.js';
 
 /** socket.io on the HTTP server, with the gateway that serves its events and delivers domain events. */
 export interface RealtimeTransport extends Part {
-  io: SocketServer;
+  io: GhostChatServer;
   gateway: Gateway;
 }
 
@@ -48,7 +50,7 @@ export function buildRealtimeTransport(
   // the HTTP part's close, for up to a ping cycle.
   let draining = false;
   let handshakes: HandshakeGuard | null = null;
-  const io = new SocketServer(httpServer, {
+  const io: GhostChatServer = new SocketServer<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'], credentials: true },
     allowRequest: (request, callback) => {
       if (draining) return callback('SHUTTING_DOWN', false);
@@ -66,17 +68,17 @@ export function buildRealtimeTransport(
   });
   const { rooms, messages, metrics, stores, limits: clientLimits } = core;
   handshakes = new HandshakeGuard({ ...clientLimits, addresses: clientLimits.clientAddresses, metrics }, io);
-  const addressesOf = (socket: Socket) => handshakes?.hashesOf(socket.request) ?? [];
+  const addressesOf = (socket: GhostChatServerSocket) => handshakes?.hashesOf(socket.request) ?? [];
   const images = {
     service: core.images,
     schemas: buildImageSchemas({ ...config.limits, maxImageBytes: config.media.maxUploadBytes }),
     maxImageBytes: config.media.maxUploadBytes,
-    ownerOf: (socket: Socket) => ({ addresses: addressesOf(socket) }),
+    ownerOf: (socket: GhostChatServerSocket) => ({ addresses: addressesOf(socket) }),
   };
   const limits = {
     socketLimiter: () => clientLimits.socketLimiter(),
     maxRooms: config.clientLimits.socket.maxRooms,
-    flooded: (socket: Socket) => {
+    flooded: (socket: GhostChatServerSocket) => {
       const [address] = addressesOf(socket);
       if (address !== undefined) clientLimits.connections.bar(address, FLOOD_RECONNECT_BAR_MS);
     },
@@ -119,7 +121,7 @@ export function buildRealtimeTransport(
  * and `io.close()` would also close it and wait for its every keep-alive connection (a browser
  * holds them for up to the keep-alive timeout). Only this node's sockets are touched.
  */
-async function closeSockets(io: SocketServer): Promise<void> {
+async function closeSockets(io: GhostChatServer): Promise<void> {
   io.local.disconnectSockets(true);
   await io.of('/').adapter.close();
   io.engine.close();

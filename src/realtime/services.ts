@@ -1,14 +1,14 @@
-import type { Server, Socket } from 'socket.io';
 import type { SocketLimiter } from '../domain/limits/socket-limiter.js';
 import type { MessageService } from '../domain/message-service.js';
 import type { RoomService } from '../domain/room-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Schemas } from '../protocol/schemas.js';
 import type { GatewayImages } from './handlers/send-image.js';
+import type { GhostChatServer, GhostChatServerSocket } from './typed-socket.js';
 
 /** What the socket handlers may use: domain services and the socket.io server to broadcast on. */
 export interface GatewayDeps {
-  io: Server;
+  io: GhostChatServer;
   rooms: RoomService;
   messages: MessageService;
   schemas: Schemas;
@@ -24,5 +24,5 @@ export interface SocketLimits {
   /** Rooms one socket may be in at once (SOCKET_MAX_ROOMS). */
   maxRooms: number;
   /** A socket was disconnected for flooding. */
-  flooded(socket: Socket): void;
+  flooded(socket: GhostChatServerSocket): void;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Socket } from 'socket.io';
+import type { GhostChatServerSocket } from './typed-socket.js';
 import type { SocketAction, SocketLimiter } from '../domain/limits/socket-limiter.js';
 import { ErrorCodes, RateLimitedError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -19,9 +19,9 @@ const actionOf = (event: string): SocketAction =>
  * `flooded` is told (its address then waits before it may reconnect).
  */
 export function guardSocket(
-  socket: Socket,
+  socket: GhostChatServerSocket,
   limiter: SocketLimiter,
-  deps: { metrics: Metrics; log: Logger; flooded(socket: Socket): void },
+  deps: { metrics: Metrics; log: Logger; flooded(socket: GhostChatServerSocket): void },
 ): void {
   const { metrics, log } = deps;
   let gone = false;

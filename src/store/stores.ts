@@ -4,6 +4,7 @@ import type { MessageStore } from './message-store.js';
 import type { PresenceStore } from './presence-store.js';
 import type { RoomStore } from './room-store.js';
 import type { StoreHealth } from './store-health.js';
+import type { UnreadStore } from './unread-store.js';
 
 /** Everything the domain needs from storage, built once by the composition root. */
 export interface Stores {
@@ -11,6 +12,7 @@ export interface Stores {
   presence: PresenceStore;
   rooms: RoomStore;
   images: ImageStore;
+  unread: UnreadStore;
   /** Shared state of client limits (rates per address, byte totals, the address salt). */
   limits: LimitStore;
   health: StoreHealth;

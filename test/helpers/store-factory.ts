@@ -12,6 +12,8 @@ export interface StoresUnderTest {
   /** The Redis URL and key prefix of these stores (null on memory). */
   redis: { url: string; prefix: string } | null;
   cleanup(): Promise<void>;
+  /** The Redis key prefix of these stores (Redis only). */
+  prefix?: string;
 }
 
 /** Builds the real stores of one kind, as the server does; Redis ones under a private prefix. */
@@ -40,6 +42,7 @@ export async function storesOf(kind: StoreKind, options: { nodeTimeoutMs?: numbe
   const stores = await open();
   return {
     stores,
+    prefix: keyPrefix,
     peer: open,
     redis: { url, prefix: keyPrefix },
     cleanup: async () => {

@@ -4,6 +4,7 @@ import { MemoryLimitStore } from './memory-limit-store.js';
 import { MemoryMessageStore } from './memory-message-store.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 import { MemoryRoomStore } from './memory-room-store.js';
+import { MemoryUnreadStore } from './memory-unread-store.js';
 
 export function createMemoryStores(): Stores {
   const rooms = new MemoryRoomStore();
@@ -12,6 +13,7 @@ export function createMemoryStores(): Stores {
     presence: new MemoryPresenceStore(),
     rooms,
     images: new MemoryImageStore(),
+    unread: new MemoryUnreadStore(),
     limits: new MemoryLimitStore(),
     health: {
       kind: 'memory',

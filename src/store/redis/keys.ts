@@ -10,6 +10,8 @@ export function redisKeys(prefix: string) {
     roomIndex: (roomToken: string) => `${prefix}room:${roomToken}:messages`,
     roomSeq: (roomToken: string) => `${prefix}room:${roomToken}:seq`,
     roomCreated: (roomToken: string) => `${prefix}room:${roomToken}:created`,
+    /** Hash message id -> sender of the room's burn-after-reading messages nobody has read yet. */
+    roomUnread: (roomToken: string) => `${prefix}room:${roomToken}:unread`,
     /** Global expiry schedule: member `roomToken|id`, score = deadline in epoch ms. */
     expirySchedule: () => `${prefix}expiry`,
     presenceConnections: (roomToken: string) => `${prefix}presence:${roomToken}:connections`,

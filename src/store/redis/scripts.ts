@@ -8,6 +8,7 @@ import {
 } from './message-scripts.js';
 import { heartbeat, joinRoom, leaveRoom } from './presence-scripts.js';
 import { touchRoom } from './room-scripts.js';
+import { addUnread, takeUnread } from './unread-scripts.js';
 import { addressSalt, applyUsage, takeToken } from './limit-scripts.js';
 
 /**
@@ -29,6 +30,8 @@ export const scripts = {
   leaveRoom,
   heartbeat,
   touchRoom,
+  addUnread,
+  takeUnread,
   takeToken,
   applyUsage,
   addressSalt,
