@@ -8,7 +8,7 @@ import {
   ORPHAN_SWEEP_MIN_AGE_MS,
   POLLER_FAILURE_REMINDER_MS,
   POLLER_MAX_BACKOFF_MS,
-  PRESENCE_KEEP_MIN_MS,
+  PRESENCE_TTL_HEARTBEATS,
   STORE_WAIT_MS,
 } from './defaults.js';
 import { DomainEvents } from './domain/domain-events.js';
@@ -56,20 +56,21 @@ export interface Core extends Part {
  */
 export function buildCore(config: Config, log: Logger, clock: Clock): Core {
   const nodeId = randomBytes(6).toString('hex');
-  const keepRoomMs = config.limits.maxTtlSeconds * 1000;
+  const presenceTtlMs = config.heartbeatMs * PRESENCE_TTL_HEARTBEATS;
   const redisStores = config.redis
     ? createRedisStores(config.redis, {
         nodeId,
         log,
-        presenceKeepMs: Math.max(keepRoomMs, PRESENCE_KEEP_MIN_MS),
+        presenceTtlMs,
         nodeTimeoutMs: config.heartbeatMs * MISSED_HEARTBEATS_BEFORE_DEAD,
+        caps: config.rooms,
       })
     : null;
   const metrics = new PrometheusMetrics();
-  const stores: Stores = timedStores(redisStores ?? createMemoryStores(), metrics);
+  const stores: Stores = timedStores(redisStores ?? createMemoryStores(config.rooms), metrics);
   const events = new DomainEvents(log);
 
-  const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, keepRoomMs);
+  const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, presenceTtlMs);
   const messages = new MessageService(
     stores.messages,
     stores.presence,

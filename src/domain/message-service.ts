@@ -2,7 +2,8 @@ import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import { noMetrics, type Metrics } from '../metrics/metrics.js';
 import type { ChatMessage, ImageData, ImageMessage, TextMessage } from '../protocol/messages.js';
-import type { MessageStore } from '../store/message-store.js';
+import { AppError } from '../errors.js';
+import type { MessagePage, MessageStore, PageQuery } from '../store/message-store.js';
 import type { PresenceStore } from '../store/presence-store.js';
 import type { DomainEvents } from './domain-events.js';
 
@@ -74,7 +75,12 @@ export class MessageService {
 
   private async store(message: ChatMessage, now: number): Promise<void> {
     const expiresAt = now + (message.ttl === 0 ? this.policy.maxTtlSeconds : message.ttl) * 1000;
-    await this.messages.append({ message, expiresAt });
+    const appended = await this.messages.append({ message, expiresAt });
+    if (!appended.stored) throw new AppError('ROOM_IMAGES_FULL');
+    // The room went past its caps: its oldest messages are gone, and the room is told as for expiry.
+    for (const messageId of appended.dropped) {
+      void this.events.emit('messageExpired', { roomToken: message.roomToken, messageId, cause: 'evicted' });
+    }
     if (message.ttl === 0 && (await this.presence.count(message.roomToken)) > 1) {
       // Someone besides the sender is in the room and receives it live: that is a read.
       await this.markRead(message.roomToken, [message.id], now);
@@ -82,13 +88,18 @@ export class MessageService {
     this.metrics.messageStored(message.type);
   }
 
-  /** History, oldest first. Reading it counts as reading every burn-after-reading message in it. */
-  async history(roomToken: string): Promise<ChatMessage[]> {
+  /**
+   * A page of history, oldest first (the newest page unless a cursor says otherwise). Reading it
+   * counts as reading every burn-after-reading message in it. NOT_FOUND when the cursor message is
+   * gone (expired or never there): the client starts again from the newest page.
+   */
+  async history(roomToken: string, query: PageQuery): Promise<MessagePage> {
     const now = this.clock();
-    const messages = await this.messages.list(roomToken, now);
-    const burning = messages.filter((m) => m.ttl === 0).map((m) => m.id);
+    const page = await this.messages.list(roomToken, now, query);
+    if (!page) throw new AppError('NOT_FOUND', 'That message is gone; ask for the newest page again');
+    const burning = page.messages.filter((m) => m.ttl === 0).map((m) => m.id);
     await this.markRead(roomToken, burning, now);
-    return messages;
+    return page;
   }
 
   /**

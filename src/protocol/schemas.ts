@@ -17,7 +17,9 @@ export function agentIdSchema(limits: ProtocolLimits) {
     .min(1)
     .max(limits.maxAgentIdLength)
     .regex(printable, 'agentId must be printable')
-    .refine((name) => name.trim().length > 0, 'agentId must not be blank');
+    .refine((name) => name.trim().length > 0, 'agentId must not be blank')
+    // One spelling per name: what looks the same is the same string from here on (Unicode NFC).
+    .transform((name) => name.normalize('NFC'));
 }
 
 /** TTL in whole seconds: 0 burns after reading; absent means the configured default. */

@@ -4,6 +4,7 @@ import { Server as SocketServer } from 'socket.io';
 import type { Config } from '../config.js';
 import type { Core } from '../core.js';
 import {
+  MAX_PACKET_ATTACHMENTS,
   MAX_PENDING_EVENTS_PER_CONNECTION,
   REFUSED_ORIGIN_LOG_WINDOW_MS,
   REFUSED_ORIGIN_MAX_LOGGED_LENGTH,
@@ -12,6 +13,7 @@ import {
 import type { Part } from '../lib/part.js';
 import { buildImageSchemas } from '../protocol/image-schemas.js';
 import { buildSchemas } from '../protocol/schemas.js';
+import { boundedParser } from './bounded-parser.js';
 import { Gateway } from './gateway.js';
 import { originAllowed } from './origin-check.js';
 import { attachRedisAdapter } from './redis-adapter.js';
@@ -54,6 +56,11 @@ export function buildRealtimeTransport(
       callback(null, allowed);
     },
     maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
+    parser: boundedParser({
+      maxAttachments: MAX_PACKET_ATTACHMENTS,
+      maxPacketBytes: config.limits.maxSocketPayloadBytes,
+      incompleteTimeoutMs: config.limits.incompletePacketTimeoutMs,
+    }),
     serveClient: false,
   });
   const images = {

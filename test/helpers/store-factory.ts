@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
 import { createRedisStores } from '../../src/store/redis/redis-stores.js';
+import type { RoomCaps } from '../../src/store/message-store.js';
 import type { Stores } from '../../src/store/stores.js';
+import { ROOM_CAPS } from './domain.js';
 import { dropPrefix, redisUrl, testPrefix, type StoreKind } from './stores.js';
 
 export interface StoresUnderTest {
@@ -12,10 +14,18 @@ export interface StoresUnderTest {
   cleanup(): Promise<void>;
 }
 
+export interface StoreOptions {
+  nodeTimeoutMs?: number;
+  /** How long presence keys live past a heartbeat (Redis). */
+  presenceTtlMs?: number;
+  caps?: RoomCaps;
+}
+
 /** Builds the real stores of one kind, as the server does; Redis ones under a private prefix. */
-export async function storesOf(kind: StoreKind, options: { nodeTimeoutMs?: number } = {}): Promise<StoresUnderTest> {
+export async function storesOf(kind: StoreKind, options: StoreOptions = {}): Promise<StoresUnderTest> {
+  const caps = options.caps ?? ROOM_CAPS;
   if (kind === 'memory') {
-    const stores = createMemoryStores();
+    const stores = createMemoryStores(caps);
     return { stores, peer: async () => stores, cleanup: () => stores.close() };
   }
   const url = redisUrl();
@@ -27,8 +37,9 @@ export async function storesOf(kind: StoreKind, options: { nodeTimeoutMs?: numbe
       {
         nodeId,
         log: pino({ level: 'silent' }),
-        presenceKeepMs: 3_600_000,
+        presenceTtlMs: options.presenceTtlMs ?? 60_000,
         nodeTimeoutMs: options.nodeTimeoutMs ?? 15_000,
+        caps,
       },
     );
     opened.push(stores);

@@ -1,11 +1,6 @@
 import { claimDueImages, expireImageSooner, putImage, removeImage } from './image-scripts.js';
-import {
-  appendMessage,
-  claimDueMessages,
-  expireMessagesSooner,
-  listMessages,
-  removeMessage,
-} from './message-scripts.js';
+import { listPage } from './history-scripts.js';
+import { appendMessage, claimDueMessages, expireMessagesSooner, removeMessage } from './message-scripts.js';
 import { heartbeat, joinRoom, leaveRoom } from './presence-scripts.js';
 import { touchRoom } from './room-scripts.js';
 
@@ -16,7 +11,7 @@ import { touchRoom } from './room-scripts.js';
  */
 export const scripts = {
   appendMessage,
-  listMessages,
+  listPage,
   expireMessagesSooner,
   removeMessage,
   claimDueMessages,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryDomain, POLICY, START } from '../../helpers/domain.js';
+import { memoryDomain, POLICY, START, wholeHistory } from '../../helpers/domain.js';
 
 const ROOM = 'ABC-123-XYZ';
 const ghost = { roomToken: ROOM, agentId: 'Ghost' };
@@ -17,16 +17,16 @@ describe('MessageService on the memory stores', () => {
       ttl: POLICY.defaultTtlSeconds,
       roomToken: ROOM,
     });
-    expect(await messages.history(ROOM)).toEqual([sent]);
+    expect(await wholeHistory(messages, ROOM)).toEqual([sent]);
   });
 
   it('keeps history in the order sent and forgets each message at its deadline', async () => {
     const { messages, clock } = memoryDomain();
     const short = await messages.sendText(ghost, 'short', 10);
     const long = await messages.sendText(ghost, 'long', 60);
-    expect((await messages.history(ROOM)).map((m) => m.id)).toEqual([short.id, long.id]);
+    expect((await wholeHistory(messages, ROOM)).map((m) => m.id)).toEqual([short.id, long.id]);
     clock.advance(10_000);
-    expect((await messages.history(ROOM)).map((m) => m.id)).toEqual([long.id]);
+    expect((await wholeHistory(messages, ROOM)).map((m) => m.id)).toEqual([long.id]);
   });
 
   it('keeps an unread burn-after-reading message; reading the history starts its burn and says so', async () => {
@@ -35,18 +35,18 @@ describe('MessageService on the memory stores', () => {
     // Only its sender is in the room: nobody read it, nothing burns.
     expect(emitted).toEqual([]);
     clock.advance(60_000);
-    expect(await messages.history(ROOM)).toEqual([secret]);
+    expect(await wholeHistory(messages, ROOM)).toEqual([secret]);
     const burnAt = clock.now() + POLICY.burnAfterReadSeconds * 1000;
     expect(emitted).toEqual([
       { event: 'messagesBurning', payload: { roomToken: ROOM, messageIds: [secret.id], burnAt } },
     ]);
     // Reading again does not restart the burn.
     clock.advance(10_000);
-    await messages.history(ROOM);
+    await wholeHistory(messages, ROOM);
     expect(emitted).toHaveLength(1);
     clock.advance(POLICY.burnAfterReadSeconds * 1000 - 10_000);
     expect(await expiry.runOnce()).toBe(1);
-    expect(await messages.history(ROOM)).toEqual([]);
+    expect(await wholeHistory(messages, ROOM)).toEqual([]);
   });
 
   it('burns a burn-after-reading message at once when someone besides the sender receives it live', async () => {
@@ -70,7 +70,7 @@ describe('MessageService on the memory stores', () => {
       },
     });
     const secret = await messages.sendText(ghost, 'read me once', 0);
-    expect(await messages.history(ROOM)).toEqual([secret]);
+    expect(await wholeHistory(messages, ROOM)).toEqual([secret]);
     expect(log.at(40)).toEqual([
       expect.objectContaining({ event: 'domain-hook-failed', domainEvent: 'messagesBurning', subscriber: 'images' }),
     ]);
@@ -82,6 +82,6 @@ describe('MessageService on the memory stores', () => {
     const sent = await messages.sendText(ghost, 'gone soon', 60);
     expect(await messages.remove(ROOM, sent.id)).toBe(true);
     expect(await messages.remove(ROOM, sent.id)).toBe(false);
-    expect(await messages.history(ROOM)).toEqual([]);
+    expect(await wholeHistory(messages, ROOM)).toEqual([]);
   });
 });
