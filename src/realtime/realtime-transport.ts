@@ -58,7 +58,9 @@ export function buildRealtimeTransport(
     maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
     parser: boundedParser({
       maxAttachments: MAX_PACKET_ATTACHMENTS,
-      maxPacketBytes: config.limits.maxSocketPayloadBytes,
+      // A head as large as one frame, and one image as an attachment: the earlier web client sends
+      // the picture both ways in one packet.
+      maxPacketBytes: config.limits.maxSocketPayloadBytes + config.media.maxUploadBytes,
       incompleteTimeoutMs: config.limits.incompletePacketTimeoutMs,
     }),
     serveClient: false,

@@ -38,7 +38,8 @@ describe('socket.io packets with binary attachments', () => {
   });
 
   it('closes a connection whose packet, head and attachment together, exceeds the packet limit', async () => {
-    const { url } = await startServer({ env: { MAX_SOCKET_PAYLOAD_BYTES: '65536' } });
+    // A packet may hold a head of up to MAX_SOCKET_PAYLOAD_BYTES and one image: 66,560 bytes here.
+    const { url } = await startServer({ env: { MAX_SOCKET_PAYLOAD_BYTES: '65536', MAX_UPLOAD_BYTES: '1024' } });
     const calm = await bystander(url);
     const raw = await rawSocket(url);
     const answers = framesOf(raw);

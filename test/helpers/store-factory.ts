@@ -9,6 +9,8 @@ import { dropPrefix, redisUrl, testPrefix, type StoreKind } from './stores.js';
 
 export interface StoresUnderTest {
   stores: Stores;
+  /** Where the Redis stores keep their keys (null on memory). */
+  redis: { url: string; prefix: string } | null;
   /** Another node on the same data (Redis), or the same stores (memory, which is single-process). */
   peer(nodeId?: string): Promise<Stores>;
   cleanup(): Promise<void>;
@@ -26,7 +28,7 @@ export async function storesOf(kind: StoreKind, options: StoreOptions = {}): Pro
   const caps = options.caps ?? ROOM_CAPS;
   if (kind === 'memory') {
     const stores = createMemoryStores(caps);
-    return { stores, peer: async () => stores, cleanup: () => stores.close() };
+    return { stores, redis: null, peer: async () => stores, cleanup: () => stores.close() };
   }
   const url = redisUrl();
   const keyPrefix = testPrefix();
@@ -49,6 +51,7 @@ export async function storesOf(kind: StoreKind, options: StoreOptions = {}): Pro
   const stores = await open();
   return {
     stores,
+    redis: { url, prefix: keyPrefix },
     peer: open,
     cleanup: async () => {
       for (const s of opened) await s.close();

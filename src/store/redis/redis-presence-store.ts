@@ -12,6 +12,11 @@ export interface RedisPresenceOptions {
   ttlMs: number;
 }
 
+/** Connection ids are `<nodeId>#<socket id>`: the node whose heartbeat keeps the connection's rooms alive. */
+function nodeOf(connectionId: string): string {
+  return connectionId.slice(0, Math.max(0, connectionId.indexOf('#')));
+}
+
 /**
  * Presence shared by every node: per room a hash connection -> agent and its inverse (to refuse
  * a taken name atomically). Connection ids start with the node id so a dead node's can be found.
@@ -25,7 +30,7 @@ export class RedisPresenceStore implements PresenceStore {
 
   join(roomToken: string, connectionId: string, agentId: string): Promise<JoinOutcome> {
     return storeCall(() =>
-      this.client.joinRoom(this.roomKeys(roomToken, this.options.nodeId), {
+      this.client.joinRoom(this.roomKeys(roomToken, nodeOf(connectionId)), {
         connectionId,
         agentId,
         roomToken,
@@ -102,10 +107,9 @@ export class RedisPresenceStore implements PresenceStore {
     });
   }
 
-  /** Connection ids are `<nodeId>#<socket id>`: the node's own room counts shrink with its leave. */
   private leaveScript(roomToken: string, connectionId: string): Promise<string | null> {
-    const nodeId = connectionId.slice(0, Math.max(0, connectionId.indexOf('#')));
-    return this.client.leaveRoom(this.roomKeys(roomToken, nodeId), { connectionId, roomToken, prefix: this.keys.prefix });
+    const keys = this.roomKeys(roomToken, nodeOf(connectionId));
+    return this.client.leaveRoom(keys, { connectionId, roomToken, prefix: this.keys.prefix });
   }
 
   private roomKeys(roomToken: string, nodeId: string): PresenceKeys {
