@@ -166,7 +166,10 @@ function mediaFrom(env: Env): MediaConfig {
     String(Math.max(maxUploadBytes, Math.floor(maxUploadBytesTotal / 10))),
   );
   if (roomlessBytesTotal < maxUploadBytes || roomlessBytesTotal > maxUploadBytesTotal) {
-    throw new ConfigError('ROOMLESS_UPLOAD_BYTES_TOTAL', 'must lie between MAX_UPLOAD_BYTES and MAX_UPLOAD_BYTES_TOTAL');
+    throw new ConfigError(
+      'ROOMLESS_UPLOAD_BYTES_TOTAL',
+      'must lie between MAX_UPLOAD_BYTES and MAX_UPLOAD_BYTES_TOTAL',
+    );
   }
   return {
     uploadDir: parse(

@@ -10,7 +10,15 @@ const ROOM = 'PAG-ING-001';
 const LATER = T0 + 60_000;
 
 function text(id: string, body = `body of ${id}`, ttl = 60): ChatMessage {
-  return { id, type: 'text', message: body, sender: 'Ghost', timestamp: new Date(T0).toISOString(), ttl, roomToken: ROOM };
+  return {
+    id,
+    type: 'text',
+    message: body,
+    sender: 'Ghost',
+    timestamp: new Date(T0).toISOString(),
+    ttl,
+    roomToken: ROOM,
+  };
 }
 
 function image(id: string, size: number): ChatMessage {
@@ -66,7 +74,10 @@ describe.each(storeKinds())('MessageStore pages and caps on %s', (kind) => {
   it('skips expired messages and answers null for a cursor that is not in the room', async () => {
     const store = await storeWith(4);
     await store.expireSooner(ROOM, [nth(1)], T0 + 10);
-    expect(ids(await store.list(ROOM, T0 + 20, { limit: 10, maxBytes: 1e9, before: nth(3) }))).toEqual([nth(0), nth(2)]);
+    expect(ids(await store.list(ROOM, T0 + 20, { limit: 10, maxBytes: 1e9, before: nth(3) }))).toEqual([
+      nth(0),
+      nth(2),
+    ]);
     expect(await store.list(ROOM, T0, { limit: 10, maxBytes: 1e9, before: 'msg_1_nothere' })).toBeNull();
     await store.remove(ROOM, nth(2));
     expect(await store.list(ROOM, T0, { limit: 10, maxBytes: 1e9, after: nth(2) })).toBeNull();
@@ -74,7 +85,10 @@ describe.each(storeKinds())('MessageStore pages and caps on %s', (kind) => {
 
   it('drops the oldest messages beyond the message cap, in the same step, and never claims them later', async () => {
     const store = await storeWith(3, { maxMessages: 3 });
-    expect(await store.append({ message: text(nth(3)), expiresAt: LATER })).toEqual({ stored: true, dropped: [nth(0)] });
+    expect(await store.append({ message: text(nth(3)), expiresAt: LATER })).toEqual({
+      stored: true,
+      dropped: [nth(0)],
+    });
     expect(ids(await store.list(ROOM, T0, { limit: 10, maxBytes: 1e9 }))).toEqual([nth(1), nth(2), nth(3)]);
     expect(await store.count(ROOM, T0)).toBe(3);
     expect((await store.claimDue(LATER + 1, 10)).map((d) => d.id).sort()).toEqual([nth(1), nth(2), nth(3)]);

@@ -73,7 +73,7 @@ describe.runIf(storeKinds().includes('redis'))('Redis presence keys', () => {
   it('never expire under a live member while its node beats', async () => {
     under = await storesOf('redis', { presenceTtlMs: 400 });
     const { presence } = under.stores;
-    await presence.join('LIV-EME-MBR', `${(await nodeIdOf(under))}#a`, 'alice');
+    await presence.join('LIV-EME-MBR', `${await nodeIdOf(under)}#a`, 'alice');
     const until = Date.now() + 1_500;
     while (Date.now() < until) {
       await presence.heartbeat(Date.now());
@@ -83,7 +83,7 @@ describe.runIf(storeKinds().includes('redis'))('Redis presence keys', () => {
     expect(await presence.join('LIV-EME-MBR', 'other#b', 'alice')).toEqual({ status: 'taken' });
   });
 
-  it('each carry a TTL, and the shared counts and the node\'s room list shrink on leave', async () => {
+  it("each carry a TTL, and the shared counts and the node's room list shrink on leave", async () => {
     under = await storesOf('redis', { presenceTtlMs: 60_000 });
     const { presence } = under.stores;
     const node = await nodeIdOf(under);

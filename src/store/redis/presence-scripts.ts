@@ -69,7 +69,11 @@ if redis.call('HINCRBY', KEYS[5], ARGV[2], -1) <= 0 then redis.call('HDEL', KEYS
 closeIfEmpty(ARGV[3], ARGV[2])
 return agent
 `,
-  parseCommand(parser: CommandParser, keys: PresenceKeys, args: { connectionId: string; roomToken: string; prefix: string }) {
+  parseCommand(
+    parser: CommandParser,
+    keys: PresenceKeys,
+    args: { connectionId: string; roomToken: string; prefix: string },
+  ) {
     pushPresenceKeys(parser, keys);
     parser.push(args.connectionId, args.roomToken, args.prefix);
   },
