@@ -26,6 +26,7 @@ import type { Part } from './lib/part.js';
 import { Semaphore } from './lib/semaphore.js';
 import { processImage } from './media/image-processor.js';
 import { LocalMediaStore } from './media/local-media-store.js';
+import { RoomlessBudget } from './media/roomless-budget.js';
 import { UploadStaging } from './media/upload-staging.js';
 import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { timedStores } from './metrics/timed-stores.js';
@@ -80,7 +81,10 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     events,
     metrics,
   );
-  const media = new LocalMediaStore(config.media.uploadDir, config.media.maxUploadBytesTotal);
+  const media = new RoomlessBudget(
+    new LocalMediaStore(config.media.uploadDir, config.media.maxUploadBytesTotal),
+    config.media.roomlessBytesTotal,
+  );
   // Inside the upload directory: the one place a read-only deployment is sure to be able to write.
   const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'), clock);
   const images = buildImages(config, { stores, media, messages, events, clock, log, metrics });
@@ -154,7 +158,7 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
 
 interface ImageParts {
   stores: Stores;
-  media: LocalMediaStore;
+  media: RoomlessBudget;
   messages: MessageService;
   events: DomainEvents;
   clock: Clock;
@@ -173,6 +177,10 @@ function buildImages(config: Config, parts: ImageParts): ImageService {
     newId: createIdGenerator(parts.clock),
     process: processImage,
     admission: new Semaphore(maxConcurrentImages + maxQueuedImages, 0, busy),
+    roomless: {
+      maxTtlSeconds: Math.min(config.media.roomlessMaxTtlSeconds, config.limits.maxTtlSeconds),
+      write: (filename, source, bytes) => parts.media.writeRoomless(filename, source, bytes),
+    },
     // Its queue never fills: admission lets no more in than it has room for.
     gate: new Semaphore(maxConcurrentImages, maxQueuedImages, busy),
   });

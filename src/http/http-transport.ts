@@ -64,6 +64,7 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
       stage: (source) => core.staging.stage(source),
       maxUploadBytes: config.media.maxUploadBytes,
       maxTtlSeconds: config.limits.maxTtlSeconds,
+      uploadIdleTimeoutMs: config.media.uploadIdleTimeoutMs,
       now,
     }),
   );

@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import { imageUrl } from '../media/image-names.js';
 import type { StagedUpload } from '../media/upload-staging.js';
 import { parseOr } from './parse.js';
+import { watchIdle } from './upload-idle.js';
 import type { RouteDoc } from './route-doc.js';
 
 export interface ImageRouteDeps {
@@ -16,6 +17,8 @@ export interface ImageRouteDeps {
   stage: (source: Readable) => Promise<StagedUpload>;
   maxUploadBytes: number;
   maxTtlSeconds: number;
+  /** An upload silent this long is given up (408) and its connection closed. */
+  uploadIdleTimeoutMs: number;
   now: () => number;
 }
 
@@ -71,6 +74,7 @@ function imageDocs(UploadFields: ReturnType<typeof uploadFields>): Record<'uploa
         'IMAGE_TOO_MANY_PIXELS',
         'STORAGE_FULL',
         'IMAGES_BUSY',
+        'UPLOAD_STALLED',
         'STORE_UNAVAILABLE',
       ],
     },
@@ -103,14 +107,14 @@ export function imageRoutes(deps: ImageRouteDeps) {
       throwFileSizeLimit: true,
     });
 
-    app.post('/api/upload-image', { config: { doc: docs.upload } }, async (request) => {
+    app.post('/api/upload-image', { config: { doc: docs.upload } }, async (request, reply) => {
       if (!request.isMultipart())
         throw new AppError('PAYLOAD_INVALID', 'Send multipart/form-data with an `image` file');
       // A declared length that cannot hold an allowed image is refused before a byte is read.
       if (Number(request.headers['content-length']) > deps.maxUploadBytes + MULTIPART_OVERHEAD) {
         throw new AppError('IMAGE_TOO_LARGE');
       }
-      const read = async (): Promise<ImageInput> => {
+      const receive = async (): Promise<ImageInput> => {
         const fields: Record<string, string> = {};
         let file: { staged: StagedUpload; name: string } | null = null;
         try {
@@ -143,6 +147,29 @@ export function imageRoutes(deps: ImageRouteDeps) {
         } catch (err) {
           await file?.staged.discard();
           throw err;
+        }
+      };
+      // The body arrives before the upload asks for a place among the images being processed, so
+      // a slow or stalled upload holds its own connection and nothing else; a silent one is let go.
+      const read = async (): Promise<ImageInput> => {
+        const idle = watchIdle(request.raw, deps.uploadIdleTimeoutMs);
+        const receiving = receive();
+        try {
+          return await Promise.race([receiving, idle.stalled]);
+        } catch (err) {
+          // Whatever the abandoned receive still stages is thrown away when it settles.
+          void receiving.then(
+            (input) => input.release?.(),
+            () => undefined,
+          );
+          if (err instanceof AppError && err.code === 'UPLOAD_STALLED') {
+            // Answered, then cut: the body that never came would otherwise hold the parser open.
+            void reply.header('Connection', 'close');
+            reply.raw.once('finish', () => request.raw.destroy());
+          }
+          throw err;
+        } finally {
+          idle.stop();
         }
       };
       const record = await deps.images.upload(() => read().catch(toUploadError));

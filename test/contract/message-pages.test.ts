@@ -23,7 +23,7 @@ function text(id: string, body = `body of ${id}`, ttl = 60): ChatMessage {
 
 function image(id: string, size: number): ChatMessage {
   const imageData = { id: `img_${id}`, name: 'a.png', filename: 'f.png', imageUrl: '/f', size, mimeType: 'image/png' };
-  return { ...text(id), type: 'image', imageData: { ...imageData, dimensions: null }, caption: '' } as ChatMessage;
+  return { ...text(id), type: 'image', imageData: { ...imageData, dimensions: null }, caption: '' };
 }
 
 const ids = (page: { messages: ChatMessage[] } | null) => page!.messages.map((m) => m.id);

@@ -50,7 +50,7 @@ export class MemoryMessageStore implements MessageStore {
   async append(record: MessageRecord): Promise<AppendResult> {
     const { roomToken, id } = record.message;
     const sizes = messageSizes(record.message);
-    const room = this.rooms.get(roomToken) ?? { messages: new Map(), bytes: 0, imageBytes: 0 };
+    const room: Room = this.rooms.get(roomToken) ?? { messages: new Map(), bytes: 0, imageBytes: 0 };
     if (sizes.imageBytes > 0 && room.imageBytes + sizes.imageBytes > this.caps.maxImageBytes) return { stored: false };
     await this.roomStore.touch(roomToken, Date.parse(record.message.timestamp));
     this.rooms.set(roomToken, room);
