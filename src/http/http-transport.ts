@@ -9,6 +9,7 @@ import { packageVersion } from '../lib/version.js';
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { registerErrorHandling } from './error-handler.js';
 import { builtPageDir } from './built-page.js';
+import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { clientConfigRoutes } from './client-config-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { imageRoutes } from './image-routes.js';
@@ -44,6 +45,8 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
     requestTimeout: HTTP_REQUEST_TIMEOUT_MS,
     // Request ids are counters, not derived from anything about the client.
     requestIdHeader: false,
+    clientErrorHandler: clientErrorHandler(httpLog),
+    frameworkErrors,
   });
   const unusedConnections = trackUnusedConnections(app.server);
   registerErrorHandling(app);

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -172,7 +173,7 @@ export function imageRoutes(deps: ImageRouteDeps) {
           idle.stop();
         }
       };
-      const record = await deps.images.upload(() => read().catch(toUploadError));
+      const record = await deps.images.upload(() => read().catch((err: unknown) => toUploadError(err, request.raw)));
       return {
         success: true,
         imageId: record.id,
@@ -218,12 +219,21 @@ export function imageRoutes(deps: ImageRouteDeps) {
   };
 }
 
-/** Multipart's own limit errors, in the catalogue's words. */
-function toUploadError(err: unknown): never {
+/**
+ * What reading an upload can fail with, in the catalogue's words: multipart's limits; a client that
+ * went away; a body that is not well-formed multipart (no boundary, cut short: the parser's errors
+ * carry no code). Only what remains (the disk failed) is a server error.
+ */
+function toUploadError(err: unknown, request: IncomingMessage): never {
+  if (err instanceof AppError) throw err;
   const code = (err as { code?: unknown }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('IMAGE_TOO_LARGE');
   if (typeof code === 'string' && code.startsWith('FST_') && code.endsWith('_LIMIT')) {
     throw new AppError('PAYLOAD_INVALID', 'Too many parts, files or fields');
+  }
+  if (request.destroyed || request.socket.destroyed) throw new AppError('PAYLOAD_INVALID', 'The upload was abandoned');
+  if (code === undefined || (typeof code === 'string' && code.startsWith('FST_'))) {
+    throw new AppError('PAYLOAD_INVALID', 'The body is not well-formed multipart/form-data');
   }
   throw err;
 }
