@@ -57,7 +57,14 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
     if (draining) void reply.header('Connection', 'close');
     done(null, payload);
   });
-  void app.register(cors, { origin: config.allowedOrigins, methods: ['GET', 'POST', 'DELETE'], credentials: true });
+  void app.register(cors, {
+    origin: config.allowedOrigins,
+    methods: ['GET', 'POST', 'DELETE'],
+    credentials: true,
+    // An OPTIONS without a preflight's headers is answered as one (204, granting nothing), not
+    // with the plugin's plain-text 400: every answer of ours is JSON in our shape or succeeds.
+    strictPreflight: false,
+  });
   const { rooms, messages, images, stores, clock: now } = core;
   void app.register(healthRoutes({ rooms, store: stores.health, now }));
   void app.register(roomRoutes({ rooms, messages, now }));
