@@ -139,7 +139,7 @@ describe.each(storeKinds())('privacy audit on %s', (store) => {
       const dumped: string[] = [];
       for await (const keys of client.scanIterator({ MATCH: `${running.prefix}*` })) {
         // DUMP's serialisation, read as text: a plain copy of anything would show in it.
-        for (const key of keys) dumped.push(`${key} ${(await client.sendCommand(['DUMP', key])) as string}`);
+        for (const key of keys) dumped.push(`${key} ${await client.sendCommand<string>(['DUMP', key])}`);
       }
       for (const secret of [ROOM, ...NAMES, TEXT, BURNING, CAPTION, IMAGE_NAME]) {
         expect(
