@@ -53,7 +53,7 @@ export interface MediaConfig {
   maxImagePixels: number;
   /** Images held in memory and decoded at once; more wait their turn, so memory stays bounded. */
   maxConcurrentImages: number;
-  /** Images arriving or waiting for a turn (uploads wait sealed on disk); beyond that, IMAGES_BUSY. */
+  /** Images received in full and waiting for a turn (uploads wait sealed on disk); beyond that, IMAGES_BUSY. */
   maxQueuedImages: number;
   /** How often files without a live key are removed (also once at start-up). */
   orphanSweepMs: number;
