@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/client.js';
-import { multipartHead, rawUpload, stagedFiles, upload } from '../helpers/images.js';
+import { multipartHead, noisePng, rawUpload, stagedFiles, upload } from '../helpers/images.js';
 import { captureServerLog } from '../helpers/log-capture.js';
 import { rawHttp } from '../helpers/raw-http.js';
 import { startServer } from '../helpers/server.js';
@@ -60,12 +60,7 @@ describe('HTTP framework and parser errors', () => {
   it('log a client that leaves mid-download below error level', async () => {
     const captured = captureServerLog('info');
     const { url } = await startServer({ log: captured.log });
-    const sharp = (await import('sharp')).default;
-    const { randomBytes } = await import('node:crypto');
-    const side = 700;
-    const png = await sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
-      .png({ compressionLevel: 0 })
-      .toBuffer();
+    const png = await noisePng(1_500_000);
     const { body } = await upload(url, png);
     const before = captured.lines.length;
     const response = await fetch(`${url}${body.imageUrl}`);

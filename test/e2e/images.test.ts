@@ -8,6 +8,7 @@ import {
   fetchImage,
   fileBytes,
   filesIn,
+  heavyJpeg,
   makeAnimation,
   makeImage,
   MIME,
@@ -163,18 +164,7 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
   it('takes in a bounded number of received images at once and turns the excess away with 503', async () => {
     // One processing slot and one place in the queue: two heavy images received in full fill them.
     const { url } = await start({ MAX_CONCURRENT_IMAGES: '1', MAX_QUEUED_IMAGES: '1' });
-    const heavy = await sharp({
-      create: {
-        width: 4000,
-        height: 3000,
-        channels: 3,
-        background: '#808080',
-        noise: { type: 'gaussian', mean: 128, sigma: 50 },
-      },
-    })
-      .jpeg()
-      .toBuffer();
-    const body = Buffer.concat([multipartHead(), heavy, MULTIPART_TAIL]);
+    const body = Buffer.concat([multipartHead(), await heavyJpeg(), MULTIPART_TAIL]);
     // Three arrive within milliseconds; decoding one takes far longer: the third finds no place.
     const held = Array.from({ length: 3 }, () => rawUpload(url, { 'content-length': body.length }));
     for (const h of held) h.request.end(body);

@@ -1,21 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { collect, eventually, joinedClient, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
-import { fetchImage, filesIn, makeImage } from '../helpers/images.js';
+import { fetchImage, filesIn, makeImage, noisePng } from '../helpers/images.js';
 import { startServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 const ROOM = 'CAP-PED-R01';
-
-/** A PNG of noise of about `bytes` bytes (noise does not compress, so the scrubbed size stays near). */
-async function noisePng(bytes: number): Promise<Buffer> {
-  const side = Math.floor(Math.sqrt(bytes / 3));
-  return sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
-    .png({ compressionLevel: 0 })
-    .toBuffer();
-}
 
 describe.each(storeKinds())('per-room caps on %s', (store) => {
   it('drops the oldest messages past the message cap, telling the room, and keeps the newest', async () => {

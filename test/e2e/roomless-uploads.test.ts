@@ -1,17 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { joinedClient, request } from '../helpers/client.js';
-import { fetchImage, upload } from '../helpers/images.js';
+import { fetchImage, noisePng, upload } from '../helpers/images.js';
 import { startServer } from '../helpers/server.js';
-
-/** A PNG of noise of about `bytes` bytes: it does not shrink when scrubbed. */
-async function noisePng(bytes: number): Promise<Buffer> {
-  const side = Math.floor(Math.sqrt(bytes / 3));
-  return sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
-    .png({ compressionLevel: 0 })
-    .toBuffer();
-}
 
 describe('uploads without a room', () => {
   it('fill only a budget of their own: room images still go in once it is spent', async () => {
