@@ -164,8 +164,9 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
   it('takes in a bounded number of received images at once and turns the excess away with 503', async () => {
     // One processing slot and one place in the queue: two heavy images received in full fill them.
     const { url } = await start({ MAX_CONCURRENT_IMAGES: '1', MAX_QUEUED_IMAGES: '1' });
-    const body = Buffer.concat([multipartHead(), await heavyJpeg(), MULTIPART_TAIL]);
-    // Three arrive within milliseconds; decoding one takes far longer: the third finds no place.
+    // Decoding one takes a good part of a second, receiving one a few milliseconds on loopback.
+    const body = Buffer.concat([multipartHead(), await heavyJpeg({ width: 2000, height: 1500 }), MULTIPART_TAIL]);
+    // Three arrive within milliseconds, long before the first is decoded: the third finds no place.
     const held = Array.from({ length: 3 }, () => rawUpload(url, { 'content-length': body.length }));
     for (const h of held) h.request.end(body);
     const answers = await Promise.all(held.map((h) => h.response));
@@ -175,7 +176,8 @@ describe.each(storeKinds())('image upload and serving on %s', (store) => {
     expect(await stagedFiles(current.dir)).toEqual([]);
     // Room again once they are through.
     expect((await upload(url, await makeImage('png'))).status).toBe(200);
-  });
+    // Two heavy images decoded one after the other: generous under a loaded CI machine.
+  }, 60_000);
 
   it('sweeps files that have no key, at start-up and when asked, and leaves live ones', async () => {
     const { url, server } = await start();

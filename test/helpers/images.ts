@@ -29,10 +29,10 @@ export async function noisePng(bytes: number): Promise<Buffer> {
     .toBuffer();
 }
 
-/** A 12-megapixel JPEG of noise: heavy enough to keep a processing slot busy for a while. */
-export async function heavyJpeg(): Promise<Buffer> {
+/** A JPEG of noise (12 megapixels by default): heavy enough to keep a processing slot busy for a while. */
+export async function heavyJpeg({ width = 4000, height = 3000 } = {}): Promise<Buffer> {
   const noise = { type: 'gaussian', mean: 128, sigma: 50 } as const;
-  return sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080', noise } })
+  return sharp({ create: { width, height, channels: 3, background: '#808080', noise } })
     .jpeg()
     .toBuffer();
 }
