@@ -62,9 +62,13 @@ function onFrame(client: Client, data: Buffer): void {
   }
 }
 
-function open(url: string, seat: Seat, timeoutMs: number): Promise<Client> {
+function open(url: string, seat: Seat, timeoutMs: number, localAddress?: string): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url + SOCKET_PATH, { perMessageDeflate: false, skipUTF8Validation: true });
+    const ws = new WebSocket(url + SOCKET_PATH, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+      ...(localAddress ? { localAddress } : {}),
+    });
     const client: Client = {
       ws,
       seat,
@@ -105,7 +109,7 @@ async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Conn
     while (next < cmd.seats.length) {
       const seat = cmd.seats[next++]!;
       try {
-        clients.push(await open(cmd.url, seat, cmd.timeoutMs));
+        clients.push(await open(cmd.url, seat, cmd.timeoutMs, cmd.localAddress));
       } catch (err) {
         failed++;
         if (errors.size < 5) errors.add((err as Error).message);

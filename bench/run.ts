@@ -19,6 +19,7 @@ import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { HISTORY_ROOM, fillRoom, runHistory } from './scenarios/history.js';
 import { runImages, uploadRouteExists } from './scenarios/images.js';
 import { imageUpload } from './scenarios/image-fixture.js';
+import { runWorkers, type WorkersRun } from './scenarios/workers.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 let quietWaitMs = 0;
@@ -249,6 +250,29 @@ async function main(): Promise<number> {
           log(
             `expiry on ${kind}: ${e.stored}/${e.sent} stored in ${e.sendSeconds.toFixed(1)} s (probe ${Math.round(e.probeRatePerSec)}/s, first deadline after ${e.marginSeconds.toFixed(0)} s, all live then: ${e.liveAtFirstDeadline}), lag ${JSON.stringify(e.lag)}, missing ${e.missing}, doubled ${e.doubled}, errors ${e.errors}`,
           );
+      }
+    }
+
+    if (has('workers')) {
+      if (!redis) {
+        results.notes.push('The workers scenario needs Redis (workers share rooms through it): skipped.');
+      } else {
+        // Each generator process holds under ~9,000 connections: far from its own open-files limit.
+        const pool = Generators.start(Math.max(4, Math.ceil(options.workers.connections / 9000)));
+        try {
+          const runs: WorkersRun[] = [];
+          for (const workers of [1, 2]) {
+            runs.push(
+              await withServer('redis', redis, (s) => runWorkers(s, workers, pool, gens, options.workers, detail), {
+                env: { WORKERS: String(workers) },
+                nodeFlags: ['--max-semi-space-size=1'],
+              }),
+            );
+          }
+          results.workers = runs;
+        } finally {
+          await pool.stop();
+        }
       }
     }
   } finally {

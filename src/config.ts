@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { RoomCaps } from './store/message-store.js';
 
@@ -31,6 +32,8 @@ export interface Config {
   media: MediaConfig;
   /** How often a node tells a shared store it is alive; silent for 3x this, it is taken for dead. */
   heartbeatMs: number;
+  /** Worker processes on one port (node:cluster); 1 runs the single process with no primary. */
+  workers: number;
   shutdownTimeoutMs: number;
   metrics: MetricsConfig;
 }
@@ -207,11 +210,35 @@ function roomsFrom(env: Env, media: MediaConfig): RoomCaps {
   };
 }
 
+/** `auto` is one worker per core; more than one needs Redis, through which workers share rooms. */
+function workersFrom(env: Env, cores: number, redis: RedisConfig | null): number {
+  const workers = parse(
+    env,
+    'WORKERS',
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .transform((v) => (v === 'auto' ? String(cores) : v))
+      .pipe(intInRange(1, 256)),
+    '1',
+  );
+  if (workers > 1 && redis === null) {
+    throw new ConfigError(
+      'WORKERS',
+      `${workers} workers need Redis (set REDIS_URL or REDIS_HOST): workers share rooms, presence and history ` +
+        'through it, as nodes do. Without Redis, run WORKERS=1 (see docs/OPERATIONS.md, "Scaling")',
+    );
+  }
+  return workers;
+}
+
 /**
  * Reads only the object it is given, so tests pass their own; the process environment is the
- * default, which makes this module the one place that touches process.env.
+ * default, which makes this module the one place that touches process.env. `cores` is what
+ * WORKERS=auto resolves to.
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, cores: number = availableParallelism()): Config {
   const nodeEnv = parse(env, 'NODE_ENV', z.enum(['development', 'production', 'test']), 'development');
   const maxTtlSeconds = parse(env, 'MAX_TTL', intInRange(1, 30 * 86_400), '86400');
   const defaultTtlSeconds = parse(env, 'DEFAULT_TTL', intInRange(0, 30 * 86_400), '86400');
@@ -222,6 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
   const media = mediaFrom(env);
   const port = parse(env, 'PORT', intInRange(0, 65535), '3001');
   const host = parse(env, 'HOST', z.string().min(1), '0.0.0.0');
+  const redis = redisFrom(env);
   return {
     port,
     host,
@@ -234,7 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
       nodeEnv === 'test' ? 'silent' : 'info',
     ),
-    redis: redisFrom(env),
+    redis,
     limits: {
       maxTtlSeconds,
       defaultTtlSeconds,
@@ -256,6 +284,7 @@ export function loadConfig(env: Env = process.env): Config {
     expiryPollMs: parse(env, 'EXPIRY_POLL_MS', intInRange(10, 5000), '100'),
     media,
     heartbeatMs: parse(env, 'NODE_HEARTBEAT_MS', intInRange(100, 60_000), '5000'),
+    workers: workersFrom(env, cores, redis),
     shutdownTimeoutMs: parse(env, 'SHUTDOWN_TIMEOUT_MS', intInRange(0, 120_000), '10000'),
     metrics: metricsFrom(env, port, host),
   };

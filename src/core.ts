@@ -49,6 +49,8 @@ export interface Core extends Part {
   images: ImageService;
   expiry: ExpiryService;
   staging: UploadStaging;
+  /** Takes the participants of another node that is known to have died out of their rooms now. */
+  departNode(nodeId: string): Promise<number>;
 }
 
 /**
@@ -110,7 +112,11 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     stores.presence,
     events,
     clock,
-    { heartbeatMs: config.heartbeatMs, ...backoff },
+    {
+      heartbeatMs: config.heartbeatMs,
+      ...backoff,
+      reapGraceMs: config.heartbeatMs * MISSED_HEARTBEATS_BEFORE_DEAD,
+    },
     outage('presence-heartbeat', 'presence heartbeat'),
   );
   const pollers = [expiry, janitor, keeper];
@@ -141,6 +147,7 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     images,
     expiry,
     staging,
+    departNode: (deadNodeId) => (deadNodeId === nodeId ? Promise.resolve(0) : keeper.departNode(deadNodeId)),
     async start() {
       if (!(await stores.ready(STORE_WAIT_MS))) {
         log.warn({ event: 'store-unavailable-at-start' }, 'store not reachable; serving anyway and retrying');

@@ -123,6 +123,9 @@ export const STORE_CALL_TIMEOUT_MS = 5_000;
 /** How long opening a connection to Redis may take before node-redis retries. */
 export const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 
+/** A graceful close of a connected Redis client (pending replies) gets this long before it is cut. */
+export const REDIS_CLOSE_TIMEOUT_MS = 2_000;
+
 /** node-redis reconnects after 50 ms, doubling up to this: quick after a blip, gentle in an outage. */
 export const REDIS_RECONNECT_MAX_DELAY_MS = 2_000;
 
@@ -141,3 +144,22 @@ export const IMAGE_SCHEDULE_GRACE_MS = 86_400_000;
 
 /** The /api/redis/test probe value removes itself after this even if the delete never arrives. */
 export const STORE_PROBE_TTL_MS = 10_000;
+
+// --- Cluster (WORKERS > 1) ------------------------------------------------------------------------
+
+/** A scrape waits this long for each worker's metrics; one that is slower is left out of that scrape. */
+export const CLUSTER_METRICS_TIMEOUT_MS = 2_000;
+
+/**
+ * A worker that dies is replaced at once, unless it lived less than this: then each replacement
+ * waits twice as long as the last (up to WORKER_RESTART_MAX_DELAY_MS), so a worker that cannot
+ * start does not fork in a tight loop.
+ */
+export const WORKER_STABLE_AFTER_MS = 10_000;
+export const WORKER_RESTART_MAX_DELAY_MS = 10_000;
+
+/**
+ * The primary hands a connection to a worker once it has read its first request line; one that
+ * sends nothing for this long is closed (Node's own headers timeout for an HTTP server).
+ */
+export const PRIMARY_FIRST_BYTES_TIMEOUT_MS = 60_000;

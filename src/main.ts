@@ -1,13 +1,33 @@
+import cluster from 'node:cluster';
+import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { createGhostChat } from './server.js';
+import { closeOnSignals } from './shutdown.js';
 
 async function main(): Promise<void> {
   readEnvFile();
-  let config;
+  const config = configOrExit();
+  const log = createLogger(config);
+  // Imported on demand: a cluster's primary only routes connections and never loads the server.
+  // WORKERS=1 is the single process, even where something else forked it (pm2's cluster mode).
+  if (config.workers > 1 && cluster.isPrimary) {
+    const { runPrimary } = await import('./cluster/primary.js');
+    return runPrimary(config, log, fileURLToPath(import.meta.url));
+  }
+  if (config.workers > 1) {
+    const { runWorker } = await import('./cluster/worker.js');
+    return runWorker(config, log);
+  }
+  const { createGhostChat } = await import('./server.js');
+  const server = createGhostChat(config, { log });
+  await server.listen(config.port, config.host);
+  closeOnSignals(() => server.close(), { timeoutMs: config.shutdownTimeoutMs, log });
+}
+
+function configOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -15,30 +35,6 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config);
-  const server = createGhostChat(config, { log });
-  await server.listen(config.port, config.host);
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ event: 'shutdown', signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      log.error({ event: 'shutdown-timeout' }, 'shutdown took too long; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    deadline.unref();
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ event: 'shutdown-failed', err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 /** `.env` in the working directory, when there is one; variables already in the environment win. */

@@ -7,7 +7,15 @@ export interface Seat {
 }
 
 export type Command =
-  | { type: 'connect'; url: string; seats: Seat[]; concurrency: number; timeoutMs: number }
+  | {
+      type: 'connect';
+      url: string;
+      seats: Seat[];
+      concurrency: number;
+      timeoutMs: number;
+      /** The loopback address to connect from (127.0.0.0/8): each has its own ephemeral ports. */
+      localAddress?: string;
+    }
   | { type: 'fanout'; messagesPerSec: number; durationMs: number; drainMs: number; padding: number }
   | {
       type: 'expiry';

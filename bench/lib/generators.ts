@@ -31,14 +31,30 @@ export class Generators {
     return this.children.reduce((sum, c) => sum + cpuMs(c.pid!), 0);
   }
 
-  /** Splits seats round-robin over the processes and joins them all. */
-  async connect(url: string, seats: Seat[], timeoutMs = 60_000): Promise<ConnectResult> {
+  /**
+   * Splits seats round-robin over the processes and joins them all. With `spreadSources`, process i
+   * connects from 127.0.0.<i+2>: one source address has only ~28,000 ephemeral ports towards one
+   * server port, fewer than the connections a cluster is measured holding.
+   */
+  async connect(
+    url: string,
+    seats: Seat[],
+    timeoutMs = 60_000,
+    { spreadSources = false }: { spreadSources?: boolean } = {},
+  ): Promise<ConnectResult> {
     const shares = this.children.map((_, i) => seats.filter((_, j) => j % this.children.length === i));
     const replies = await Promise.all(
       this.children.map((child, i) =>
         this.ask<ConnectResult>(
           child,
-          { type: 'connect', url, seats: shares[i]!, concurrency: 100, timeoutMs },
+          {
+            type: 'connect',
+            url,
+            seats: shares[i]!,
+            concurrency: 100,
+            timeoutMs,
+            ...(spreadSources ? { localAddress: `127.0.0.${i + 2}` } : {}),
+          },
           timeoutMs + 5000,
         ),
       ),

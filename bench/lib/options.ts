@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { FanoutSettings, Topology } from '../scenarios/fanout.js';
 import type { ExpirySettings } from '../scenarios/expiry.js';
+import type { WorkersSettings } from '../scenarios/workers.js';
 
-export const SCENARIOS = ['fanout', 'connections', 'history', 'images', 'expiry'] as const;
+export const SCENARIOS = ['fanout', 'connections', 'history', 'images', 'expiry', 'workers'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -19,6 +20,8 @@ export interface BenchOptions {
   history: { messages: number; seconds: number; connections: number };
   images: { uploads: number; sizeMb: number };
   expiry: ExpirySettings;
+  /** 1 vs 2 worker processes on Redis: connections held on one port, fan-out, CPU per delivery. */
+  workers: WorkersSettings;
   /** Profile GhostChat (memory) under the fixed fan-out load with --cpu-prof. */
   profile: boolean;
   /** Before each server start, wait up to this long for the shared machine to go quiet. */
@@ -39,6 +42,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --rate N                fixed offered load, deliveries/s (default 20000)
   --connections N         idle connections (default 10000)
   --expiry-messages N     live messages in the expiry run (default 100000)
+  --worker-connections N  idle connections each of the 1- and 2-worker servers is asked to hold
+                          (default 40000: one process tops out near its open-files limit)
   --fixed-only            fan-out: only the fixed load, no ladder (quick A/B of a hot-path change)
   --fixed-runs N          fan-out: repetitions of the fixed load (default 3)
   --no-generator-check    skip the baseline re-run with one more generator process
@@ -69,6 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       rate: { type: 'string' },
       connections: { type: 'string' },
       'expiry-messages': { type: 'string' },
+      'worker-connections': { type: 'string' },
       'no-generator-check': { type: 'boolean', default: false },
       'fixed-only': { type: 'boolean', default: false },
       'fixed-runs': { type: 'string' },
@@ -93,6 +99,22 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     return { rooms: Number(m[1]), members: Number(m[2]) };
   });
   const rate = int(values.rate, quick ? 600 : 20_000, 'rate');
+  const fanout: FanoutSettings = {
+    fixedRate: rate,
+    fixedRuns: int(values['fixed-runs'], quick ? 1 : 3, 'fixed-runs'),
+    fixedMs: quick ? 500 : 4000,
+    warmupMs: quick ? 200 : 2000,
+    ladder: values['fixed-only']
+      ? []
+      : quick
+        ? [rate * 2]
+        : [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 120_000, 140_000, 170_000, 200_000],
+    stepMs: quick ? 500 : 3000,
+    drainMs: quick ? 500 : 2000,
+    padding: 80,
+    minDelivered: 0.97,
+    maxP99Ms: 250,
+  };
   return {
     quick,
     scenarios,
@@ -101,22 +123,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     generators: int(values.generators, 2, 'generators'),
     topologies,
     generatorCheck: !quick && !values['no-generator-check'] && !values['fixed-only'],
-    fanout: {
-      fixedRate: rate,
-      fixedRuns: int(values['fixed-runs'], quick ? 1 : 3, 'fixed-runs'),
-      fixedMs: quick ? 500 : 4000,
-      warmupMs: quick ? 200 : 2000,
-      ladder: values['fixed-only']
-        ? []
-        : quick
-          ? [rate * 2]
-          : [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 120_000, 140_000, 170_000, 200_000],
-      stepMs: quick ? 500 : 3000,
-      drainMs: quick ? 500 : 2000,
-      padding: 80,
-      minDelivered: 0.97,
-      maxP99Ms: 250,
-    },
+    fanout,
     connections: int(values.connections, quick ? 60 : 10_000, 'connections'),
     history: { messages: quick ? 20 : 500, seconds: quick ? 1 : 5, connections: quick ? 2 : 10 },
     images: { uploads: quick ? 2 : 20, sizeMb: quick ? 1 : 10 },
@@ -127,6 +134,12 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       maxMarginMs: quick ? 5000 : 150_000,
       spreadMs: quick ? 1500 : 60_000,
       graceMs: quick ? 3000 : 10_000,
+    },
+    workers: {
+      connections: int(values['worker-connections'], quick ? 60 : 40_000, 'worker-connections'),
+      topology: quick ? { rooms: 4, members: 3 } : { rooms: 50, members: 5 },
+      fanout,
+      settleMs: quick ? 300 : 3000,
     },
     profile: values.profile,
     quietWaitMs: values['quiet-wait'] === '0' ? 0 : int(values['quiet-wait'], quick ? 0 : 10, 'quiet-wait') * 1000,

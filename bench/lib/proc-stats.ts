@@ -25,12 +25,27 @@ export function peakRssBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-/** A CPU meter over a window: share of one core and total ms. */
-export function cpuMeter(pid: number) {
-  const cpu0 = cpuMs(pid);
+/** `read` summed over several processes (a cluster's primary and workers); one that is gone counts 0. */
+function sumOver(pids: number[], read: (pid: number) => number): number {
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + read(pid);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+export const totalCpuMs = (pids: number[]): number => sumOver(pids, cpuMs);
+export const totalRssBytes = (pids: number[]): number => sumOver(pids, rssBytes);
+
+/** A CPU meter over a window (one process, or a cluster's processes together): share of one core and total ms. */
+export function cpuMeter(pids: number | number[]) {
+  const all = typeof pids === 'number' ? [pids] : pids;
+  const cpu0 = totalCpuMs(all);
   const t0 = performance.now();
   return () => {
-    const cpu = cpuMs(pid) - cpu0;
+    const cpu = totalCpuMs(all) - cpu0;
     const wall = performance.now() - t0;
     return { cpuMs: cpu, wallMs: wall, share: wall > 0 ? cpu / wall : 0 };
   };

@@ -5,6 +5,7 @@ import type { ExpiryResult } from '../scenarios/expiry.js';
 import type { FanoutResult, Topology } from '../scenarios/fanout.js';
 import type { HistoryResult } from '../scenarios/history.js';
 import type { ImagesResult } from '../scenarios/images.js';
+import type { WorkersRun } from '../scenarios/workers.js';
 import { machineLine, type Machine } from './machine.js';
 
 export type Store = 'memory' | 'redis';
@@ -27,6 +28,8 @@ export interface Results {
   history?: { baseline: HistoryResult; memory?: HistoryResult; redis?: HistoryResult };
   images?: ImagesResult;
   expiry?: { memory?: ExpiryResult; redis?: ExpiryResult; concurrent: boolean };
+  /** WORKERS=1 then WORKERS=2, on Redis. */
+  workers?: WorkersRun[];
   notes: string[];
 }
 
@@ -191,8 +194,53 @@ export function rows(r: Results): Row[] {
       });
     }
   }
+  if (r.workers) out.push(...workerRows(r.workers));
   if (r.quick) for (const row of out) if (row.verdict === 'PASS' || row.verdict === 'MISS') row.verdict = 'n/a';
   return out;
+}
+
+/** WORKERS=2 against WORKERS=1 (in the baseline column): the targets of issue 16. */
+function workerRows(runs: WorkersRun[]): Row[] {
+  const one = runs.find((w) => w.workers === 1);
+  const two = runs.find((w) => w.workers === 2);
+  if (!one || !two) return [];
+  const topo = `${two.fanout.topology.rooms}x${two.fanout.topology.members}`;
+  const top = (f: FanoutResult) => f.ladder.filter((s) => s.ok).at(-1) ?? f.fixed[0];
+  const machine = (f: FanoutResult) => {
+    const s = top(f);
+    return s
+      ? ` (server ${fmt(s.serverCpuShare, 2)}, generators ${fmt(s.generatorCpuShare, 2)}, others ${fmt(s.otherCpuCores, 2)} cores)`
+      : '';
+  };
+  return [
+    {
+      metric: `workers: joined idle connections held on one port (of ${two.connections.connections + two.connections.failed} asked)`,
+      store: 'redis',
+      ghost: `2 workers: ${two.connections.connections}`,
+      baseline: `1 worker: ${one.connections.connections}`,
+      ratio: fmt(ratioOf(two.connections.connections, one.connections.connections), 2),
+      target: '>= 38000 with 2 workers',
+      verdict: judged(two.connections.connections >= 38_000),
+    },
+    {
+      metric: `workers: fan-out ${topo} sustained deliveries/s (CPU in cores at the top step)`,
+      store: 'redis',
+      ghost: `2 workers: ${two.fanout.sustained}${machine(two.fanout)}`,
+      baseline: `1 worker: ${one.fanout.sustained}${machine(one.fanout)}`,
+      ratio: fmt(ratioOf(two.fanout.sustained, one.fanout.sustained), 2),
+      target: '>= 1.6x',
+      verdict: one.fanout.sustained > 0 ? judged(two.fanout.sustained >= 1.6 * one.fanout.sustained) : 'n/a',
+    },
+    {
+      metric: `workers: server CPU per delivery at ${two.fanout.fixed[0]?.offered ?? 0}/s (us, all processes)`,
+      store: 'redis',
+      ghost: `2 workers: ${fmt(two.fanout.fixedCpuPerDeliveryUs, 2)}`,
+      baseline: `1 worker: ${fmt(one.fanout.fixedCpuPerDeliveryUs, 2)}`,
+      ratio: fmt(ratioOf(two.fanout.fixedCpuPerDeliveryUs, one.fanout.fixedCpuPerDeliveryUs), 2),
+      target: '-',
+      verdict: 'info',
+    },
+  ];
 }
 
 function median(xs: number[]): number {

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 // The same process and free-port helpers the tests use (plain modules: they import nothing from vitest).
 import { spawnNode, waitUntilReady } from '../../test/helpers/node-process.js';
+import { childPids } from '../../test/helpers/process-tree.js';
 import { freePort } from '../../test/helpers/redis-server.js';
 import { SOCKET_PATH } from './wire.js';
 
@@ -9,6 +10,8 @@ export type ServerKind = 'baseline' | 'memory' | 'redis';
 export interface ServerProcess {
   kind: ServerKind;
   pid: number;
+  /** Its process and, with WORKERS > 1, its workers: what its CPU and memory are summed over. */
+  pids(): number[];
   url: string;
   /** The first lines the server wrote to stderr (warnings, crashes), for the report. */
   stderr(): string[];
@@ -56,6 +59,7 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
   return {
     kind,
     pid: proc.pid,
+    pids: () => [proc.pid, ...childPids(proc.pid)],
     url,
     stderr: () => proc.stderr().split('\n').filter(Boolean).slice(0, 50),
     stop: async () => {

@@ -1,5 +1,5 @@
 import type { Generators } from '../lib/generators.js';
-import { rssBytes } from '../lib/proc-stats.js';
+import { totalRssBytes } from '../lib/proc-stats.js';
 import type { ServerProcess } from '../lib/servers.js';
 import { seatsFor } from './fanout.js';
 
@@ -21,14 +21,15 @@ export async function runConnections(
   gens: Generators,
   count: number,
   settleMs: number,
+  options: { spreadSources?: boolean } = {},
 ): Promise<ConnectionsResult> {
   await sleep(settleMs);
-  const before = rssBytes(server.pid);
+  const before = totalRssBytes(server.pids());
   const seats = seatsFor({ rooms: Math.ceil(count / 5), members: 5 }, 'IDL').slice(0, count);
-  const joined = await gens.connect(server.url, seats, 120_000);
+  const joined = await gens.connect(server.url, seats, 120_000, options);
   try {
     await sleep(settleMs);
-    const after = rssBytes(server.pid);
+    const after = totalRssBytes(server.pids());
     return {
       connections: joined.opened,
       failed: joined.failed,

@@ -71,7 +71,7 @@ async function step(
   ms: number,
   s: FanoutSettings,
 ): Promise<StepResult> {
-  const serverCpu = cpuMeter(server.pid);
+  const serverCpu = cpuMeter(server.pids());
   const genCpu0 = gens.cpuMs();
   const machine0 = machineCpuMs();
   const t0 = performance.now();

@@ -7,6 +7,11 @@ export interface PresenceKeeperOptions {
   heartbeatMs: number;
   /** The longest wait between heartbeats while the store fails. */
   maxBackoffMs: number;
+  /**
+   * After the store comes back, how long this node waits before taking others for dead: during the
+   * outage nobody could beat, and every node needs a beat of its own before its silence means death.
+   */
+  reapGraceMs: number;
 }
 
 /**
@@ -15,12 +20,15 @@ export interface PresenceKeeperOptions {
  */
 export class PresenceKeeper {
   private readonly task: PeriodicTask;
+  /** No node is taken for dead before this time (set after an outage of the store). */
+  private reapFrom = 0;
+  private storeFailed = false;
 
   constructor(
     private readonly presence: PresenceStore,
     private readonly events: DomainEvents,
     private readonly clock: Clock,
-    options: PresenceKeeperOptions,
+    private readonly options: PresenceKeeperOptions,
     reporter: TaskReporter,
   ) {
     this.task = new PeriodicTask(() => this.beat(), options.heartbeatMs, reporter, {
@@ -41,9 +49,29 @@ export class PresenceKeeper {
     return this.task.stop();
   }
 
+  /**
+   * Takes a node known to have died (a cluster's primary saw its worker exit) out of presence now,
+   * rather than once its heartbeats lapse; resolves with how many participants left.
+   */
+  async departNode(nodeId: string): Promise<number> {
+    const departures = await this.presence.removeNode(nodeId);
+    for (const departure of departures) void this.events.emit('participantLeft', departure);
+    return departures.length;
+  }
+
   private async beat(): Promise<void> {
     const now = this.clock();
-    await this.presence.heartbeat(now);
+    try {
+      await this.presence.heartbeat(now);
+    } catch (err) {
+      this.storeFailed = true;
+      throw err;
+    }
+    if (this.storeFailed) {
+      this.storeFailed = false;
+      this.reapFrom = now + this.options.reapGraceMs;
+    }
+    if (now < this.reapFrom) return;
     for (const departure of await this.presence.reapDeparted(now)) {
       void this.events.emit('participantLeft', departure);
     }

@@ -1,18 +1,20 @@
 import cors from '@fastify/cors';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Core } from '../core.js';
 import { HTTP_BODY_LIMIT_BYTES, HTTP_REQUEST_TIMEOUT_MS, READINESS_PROBE_TIMEOUT_MS } from '../defaults.js';
 import type { Part } from '../lib/part.js';
 import { packageVersion } from '../lib/version.js';
-import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import type { MetricsExposition } from '../metrics/metrics.js';
 import { registerErrorHandling } from './error-handler.js';
 import { builtPageDir } from './built-page.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { clientConfigRoutes } from './client-config-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { imageRoutes } from './image-routes.js';
+import { trackInFlight } from './in-flight.js';
+import { buildMetricsApp } from './metrics-app.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { pageRoutes } from './page-routes.js';
@@ -32,9 +34,15 @@ export interface HttpTransport extends Part {
  * Builds the Fastify app from the core's services. Draining turns /readyz to 503, closes every
  * answer's connection and stops listening; stopping waits for the requests already taken.
  */
-export function buildHttpTransport(config: Config, core: Core, log: Logger): HttpTransport {
+export function buildHttpTransport(
+  config: Config,
+  core: Core,
+  log: Logger,
+  exposition: MetricsExposition = core.metrics,
+): HttpTransport {
   let draining = false;
-  let closed: Promise<void> = Promise.resolve();
+  let closed: Promise<unknown> = Promise.resolve();
+  let closeLater = false;
   // A logger of its own, whose "Server listening at" lines can be silenced (see `quietly`); typed as
   // Fastify's so the instance is a plain FastifyInstance (an annotation, not a cast).
   const httpLog: FastifyBaseLogger = log.child({});
@@ -49,6 +57,7 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
     frameworkErrors,
   });
   const unusedConnections = trackUnusedConnections(app.server);
+  const inFlight = trackInFlight(app);
   registerErrorHandling(app);
   registerOpenApi(app, { title: 'GhostChat', version: packageVersion });
   // While draining, every answer closes its connection: an idle keep-alive socket would otherwise
@@ -87,9 +96,9 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
   );
   // Metrics stay off the public port unless a token guards them there.
   if (config.metrics.port === null && config.metrics.token !== null) {
-    void app.register(metricsRoutes({ metrics: core.metrics, token: config.metrics.token }));
+    void app.register(metricsRoutes({ metrics: exposition, token: config.metrics.token }));
   }
-  const metricsApp = config.metrics.port === null ? null : buildMetricsApp(core.metrics, config.metrics.token, log);
+  const metricsApp = config.metrics.port === null ? null : buildMetricsApp(exposition, config.metrics.token, log);
 
   return {
     name: 'http',
@@ -109,14 +118,19 @@ export function buildHttpTransport(config: Config, core: Core, log: Logger): Htt
     async drain() {
       // Drain: /readyz turns 503 and no new connection or request is taken; what was accepted finishes.
       draining = true;
-      // Stops listening at once; resolves after in-flight requests (uploads) have been answered.
-      closed = app.close().catch(() => undefined);
+      // Stops listening at once; resolves after in-flight requests (uploads) have been answered. A
+      // cluster worker's server never listened (its primary stopped accepting instead): closing it
+      // now would emit 'close' at once, on which engine.io drops every socket before the realtime
+      // part told it to reconnect; it closes in stop, once its requests are answered.
+      if (app.server.listening) closed = app.close().catch(() => undefined);
+      else closed = inFlight.idle().then(() => (closeLater = true));
     },
     async stop() {
       // Keep-alive sockets that went idle since the listener closed (answered before the hook saw them).
       app.server.closeIdleConnections();
       unusedConnections.closeAll();
       await closed;
+      if (closeLater) await app.close().catch(() => undefined);
       await metricsApp?.close();
     },
   };
@@ -134,17 +148,4 @@ async function quietly<T>(app: FastifyInstance, listen: () => Promise<T>): Promi
   } finally {
     app.log.level = level;
   }
-}
-
-/** /metrics on a port of its own (METRICS_PORT), for scrapers on a private network. */
-function buildMetricsApp(metrics: PrometheusMetrics, token: string | null, log: Logger): FastifyInstance {
-  const metricsLog: FastifyBaseLogger = log.child({});
-  // Scrapes come every few seconds: no line per request.
-  const app = Fastify({
-    loggerInstance: metricsLog,
-    logController: new LogController({ disableRequestLogging: true }),
-  });
-  registerErrorHandling(app);
-  void app.register(metricsRoutes({ metrics, token }));
-  return app;
 }

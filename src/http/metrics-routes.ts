@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import type { MetricsExposition } from '../metrics/metrics.js';
 import { errorBody } from './error-handler.js';
 
 export interface MetricsRouteDeps {
-  metrics: PrometheusMetrics;
+  metrics: MetricsExposition;
   /** When set, scrapes must send `Authorization: Bearer <token>`. */
   token: string | null;
 }

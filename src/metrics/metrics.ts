@@ -24,3 +24,9 @@ export const noMetrics: Metrics = {
   imageStored() {},
   storeObserver: () => () => {},
 };
+
+/** What /metrics answers: this process's registry, or a cluster's metrics gathered by its primary. */
+export interface MetricsExposition {
+  readonly contentType: string;
+  render(): Promise<string>;
+}

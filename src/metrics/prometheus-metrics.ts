@@ -119,7 +119,7 @@ export class PrometheusMetrics implements Metrics {
     const sources = () => this.sources;
     new Gauge({
       name: 'ghostchat_connections',
-      help: 'Socket.io connections open on this node',
+      help: 'Socket.io connections open on this node (all its workers)',
       registers,
       collect() {
         this.set(sources()?.connections() ?? 0);
@@ -129,6 +129,8 @@ export class PrometheusMetrics implements Metrics {
       name: 'ghostchat_store_up',
       help: '1 when the store is connected (always 1 for the in-memory store)',
       registers,
+      // A cluster's workers each have their own connection: the store is up when it is up for all.
+      aggregator: 'min',
       collect() {
         this.set(sources()?.storeState() === 'disconnected' ? 0 : 1);
       },
@@ -145,6 +147,8 @@ export class PrometheusMetrics implements Metrics {
       name: 'ghostchat_rooms',
       help: 'Rooms with at least one participant (all nodes sharing the store)',
       registers,
+      // Every worker of a cluster reads the same shared total: summing them would count it again.
+      aggregator: 'first',
       async collect() {
         const t = await totals();
         // Store down: keep the last value; ghostchat_store_up says why it is stale.
@@ -155,6 +159,7 @@ export class PrometheusMetrics implements Metrics {
       name: 'ghostchat_participants',
       help: 'Participants across all rooms (all nodes sharing the store)',
       registers,
+      aggregator: 'first',
       async collect() {
         const t = await totals();
         if (t) this.set(t.totalParticipants);

@@ -31,6 +31,12 @@ export interface PresenceStore {
   totals(): Promise<PresenceTotals>;
   /** Departures of connections whose node stopped answering; each reported once. */
   reapDeparted(now: number): Promise<Departure[]>;
+  /**
+   * Takes every connection of `nodeId` out of its rooms at once, without waiting for its heartbeat
+   * to lapse: on a clean stop for this node, or when a node is known to have died (a cluster's
+   * primary saw its worker exit). Each departure is reported once, however many nodes ask.
+   */
+  removeNode(nodeId: string): Promise<Departure[]>;
   /** Marks this node alive; called periodically. */
   heartbeat(now: number): Promise<void>;
 }

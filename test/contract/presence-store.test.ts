@@ -147,4 +147,24 @@ describe.runIf(storeKinds().includes('redis'))('Redis presence across nodes', ()
     expect(await presence.participants('ABC-123-XYZ')).toEqual(['Shadow']);
     expect(await presence.totals()).toEqual({ activeRooms: 1, totalParticipants: 1 });
   });
+
+  it("takes a dead node's connections out at once when told, without waiting for its heartbeats, once", async () => {
+    const dead = await under.peer('deadworker');
+    const alive = await under.peer('aliveworker');
+    const now = Date.now();
+    await dead.presence.heartbeat(now);
+    await dead.presence.join('ABC-123-XYZ', 'deadworker#a', 'Ghost');
+    await dead.presence.join('DEF-456-UVW', 'deadworker#a', 'Ghost');
+    await alive.presence.join('ABC-123-XYZ', 'aliveworker#b', 'Shadow');
+    // Its heartbeat is fresh: only being told it died takes it out. Two survivors told at once
+    // report each departure once between them.
+    const told = await Promise.all([alive.presence.removeNode('deadworker'), presence.removeNode('deadworker')]);
+    expect(told.flat().sort((a, b) => a.roomToken.localeCompare(b.roomToken))).toEqual([
+      { roomToken: 'ABC-123-XYZ', agentId: 'Ghost' },
+      { roomToken: 'DEF-456-UVW', agentId: 'Ghost' },
+    ]);
+    expect(await presence.participants('ABC-123-XYZ')).toEqual(['Shadow']);
+    expect(await presence.totals()).toEqual({ activeRooms: 1, totalParticipants: 1 });
+    expect(await alive.presence.reapDeparted(now + 60_000)).toEqual([]);
+  });
 });

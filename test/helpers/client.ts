@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterThisTest } from './cleanup.js';
 
@@ -5,13 +6,35 @@ export type Client = Socket;
 
 const opened = new Set<Socket>();
 
+export interface OpenClientOptions {
+  reconnection?: boolean;
+  /** The HTTP agent its connections are made through (a test that needs to see them). */
+  agent?: Agent;
+}
+
 /** A real socket.io client, websocket only, no reconnection unless asked; disconnected when the test ends. */
-export async function openClient(url: string, options: { reconnection?: boolean } = {}): Promise<Client> {
+export async function openClient(url: string, options: OpenClientOptions = {}): Promise<Client> {
   const socket = connect(url, {
     transports: ['websocket'],
     reconnection: options.reconnection ?? false,
     forceNew: true,
+    ...(options.agent ? { agent: options.agent as unknown as string } : {}),
   });
+  opened.add(socket);
+  afterThisTest(() => {
+    socket.disconnect();
+    opened.delete(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+/** A client on HTTP long-polling only, as the earlier web client starts: each poll is its own request. */
+export async function openPollingClient(url: string): Promise<Client> {
+  const socket = connect(url, { transports: ['polling'], reconnection: false, forceNew: true });
   opened.add(socket);
   afterThisTest(() => {
     socket.disconnect();

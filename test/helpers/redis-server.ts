@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient } from 'redis';
 
 // Shared by the tests and the benchmark (bench/ imports it): nothing here may import vitest.
@@ -38,6 +41,15 @@ export async function waitForPing(url: string, timeoutMs: number): Promise<void>
   }
 }
 
+export interface PrivateRedisOptions {
+  /**
+   * Keep every write on disk (append-only file, fsync'd on each write) in a directory of its own,
+   * so a killed and restarted server comes back with its data, as a persistent deployment would.
+   * Without it the server keeps nothing: a restart comes back empty.
+   */
+  persist?: boolean;
+}
+
 /**
  * A throwaway redis-server on a free port, for tests that stop or restart Redis. Never the
  * machine's shared one.
@@ -48,12 +60,15 @@ export class PrivateRedis {
   private constructor(
     readonly port: number,
     private readonly binary: string,
+    /** The data directory of a persistent server; null when it keeps nothing. */
+    readonly dir: string | null,
   ) {}
 
-  static async start(): Promise<PrivateRedis> {
+  static async start(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
     const binary = redisServerBinary();
     if (!binary) throw new Error('redis-server is not installed');
-    const redis = new PrivateRedis(await freePort(), binary);
+    const dir = options.persist ? mkdtempSync(join(tmpdir(), 'ghostchat-redis-')) : null;
+    const redis = new PrivateRedis(await freePort(), binary, dir);
     await redis.start();
     return redis;
   }
@@ -68,9 +83,12 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
+    const persistence = this.dir
+      ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no'];
     this.child = spawn(
       this.binary,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'],
       { stdio: 'ignore' },
     );
     await waitForPing(this.url, 10_000);
@@ -95,6 +113,12 @@ export class PrivateRedis {
       child.kill('SIGKILL');
     });
   }
+}
+
+/** Kills the server and deletes its data directory (a persistent one); the end of its life. */
+export async function discardRedis(redis: PrivateRedis): Promise<void> {
+  await redis.stop();
+  if (redis.dir) rmSync(redis.dir, { recursive: true, force: true });
 }
 
 /** Deletes every key under `prefix` (never FLUSH: the server may be shared). */

@@ -73,4 +73,26 @@ describe('loadConfig', () => {
   it('refuses a DEFAULT_TTL above MAX_TTL', () => {
     expect(() => loadConfig({ MAX_TTL: '60', DEFAULT_TTL: '3600' })).toThrow(/DEFAULT_TTL/);
   });
+
+  it('runs one process unless WORKERS asks for more: a number, or auto for one per core', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(loadConfig({ ...redis, WORKERS: '3' }).workers).toBe(3);
+    expect(loadConfig({ ...redis, WORKERS: 'auto' }, 4).workers).toBe(4);
+    expect(loadConfig({ ...redis, WORKERS: ' Auto ' }, 2).workers).toBe(2);
+    // One core: auto is the single process, which needs no Redis.
+    expect(loadConfig({ WORKERS: 'auto' }, 1).workers).toBe(1);
+  });
+
+  it.each(['0', '-1', '1.5', 'many', '257'])('refuses WORKERS=%s, naming the variable', (value) => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', WORKERS: value })).toThrow(/WORKERS/);
+  });
+
+  it('refuses more than one worker without Redis, saying what to do', () => {
+    expect(() => loadConfig({ WORKERS: '2' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WORKERS: 'auto' }, 8)).toThrow(
+      /WORKERS: 8 workers need Redis \(set REDIS_URL or REDIS_HOST\)/,
+    );
+    expect(loadConfig({ WORKERS: '2', REDIS_HOST: 'cache.example' }).workers).toBe(2);
+  });
 });

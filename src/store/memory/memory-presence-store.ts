@@ -65,5 +65,9 @@ export class MemoryPresenceStore implements PresenceStore {
     return [];
   }
 
+  async removeNode(): Promise<Departure[]> {
+    return [];
+  }
+
   async heartbeat(): Promise<void> {}
 }

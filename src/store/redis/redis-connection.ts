@@ -1,6 +1,7 @@
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
-import { REDIS_CONNECT_TIMEOUT_MS, REDIS_RECONNECT_MAX_DELAY_MS } from '../../defaults.js';
+import { REDIS_CLOSE_TIMEOUT_MS, REDIS_CONNECT_TIMEOUT_MS, REDIS_RECONNECT_MAX_DELAY_MS } from '../../defaults.js';
+import { withTimeout } from '../../lib/timeout.js';
 import { scripts } from './scripts.js';
 
 /**
@@ -37,3 +38,14 @@ export function openRedis(url: string, log: Logger) {
 }
 
 export type RedisClient = ReturnType<typeof openRedis>;
+
+/**
+ * Closes a client without waiting on an outage. node-redis's `close()` waits for every queued
+ * command, which while Redis is down means until it comes back; so a client that is not connected
+ * is destroyed at once (its queued commands fail, which their callers handle), and one that is
+ * gets a bounded graceful close.
+ */
+export async function closeRedis(client: { isReady: boolean; close(): Promise<void>; destroy(): void }): Promise<void> {
+  if (!client.isReady) return client.destroy();
+  await withTimeout(client.close(), REDIS_CLOSE_TIMEOUT_MS, 'redis close timed out').catch(() => client.destroy());
+}

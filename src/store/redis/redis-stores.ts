@@ -4,7 +4,7 @@ import { STORE_PROBE_TTL_MS } from '../../defaults.js';
 import type { RoomCaps } from '../message-store.js';
 import type { Stores } from '../stores.js';
 import { redisKeys } from './keys.js';
-import { openRedis, type RedisClient } from './redis-connection.js';
+import { closeRedis, openRedis, type RedisClient } from './redis-connection.js';
 import { RedisImageStore } from './redis-image-store.js';
 import { RedisMessageStore } from './redis-message-store.js';
 import { RedisPresenceStore } from './redis-presence-store.js';
@@ -70,8 +70,7 @@ export function createRedisStores(
     close: async () => {
       // Leave nothing of this node behind: its presence would otherwise linger until reaped.
       if (client.isReady) await presence.removeNode(options.nodeId).catch(() => []);
-      if (client.isOpen) await client.close().catch(() => undefined);
-      else client.destroy();
+      await closeRedis(client);
     },
   };
 }
