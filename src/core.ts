@@ -11,6 +11,7 @@ import {
   PRESENCE_TTL_HEARTBEATS,
   STORE_WAIT_MS,
 } from './defaults.js';
+import { BurnAfterReading } from './domain/burn-after-reading.js';
 import { DomainEvents } from './domain/domain-events.js';
 import { ExpiryService } from './domain/expiry-service.js';
 import { ImageJanitor } from './domain/image-janitor.js';
@@ -74,9 +75,10 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
   const events = new DomainEvents(log);
 
   const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, presenceTtlMs);
+  const burns = new BurnAfterReading(stores.messages, stores.presence, stores.unread, config.limits, clock, events);
   const messages = new MessageService(
     stores.messages,
-    stores.presence,
+    burns,
     config.limits,
     clock,
     createIdGenerator(clock),

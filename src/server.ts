@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Server as SocketServer } from 'socket.io';
 import type { Config } from './config.js';
 import { buildCore } from './core.js';
 import type { ExpiryService } from './domain/expiry-service.js';
@@ -11,6 +10,7 @@ import { startParts, stopParts } from './lib/part.js';
 import type { MetricsExposition } from './metrics/metrics.js';
 import type { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { buildRealtimeTransport } from './realtime/realtime-transport.js';
+import type { GhostChatServer } from './realtime/typed-socket.js';
 import { startupLine } from './startup-line.js';
 import type { Stores } from './store/stores.js';
 
@@ -23,7 +23,7 @@ export interface GhostChatDeps {
 
 export interface GhostChat {
   app: FastifyInstance;
-  io: SocketServer;
+  io: GhostChatServer;
   stores: Stores;
   expiry: ExpiryService;
   images: ImageService;

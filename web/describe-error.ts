@@ -9,6 +9,10 @@ const WORDS: Record<string, string> = {
   SHUTTING_DOWN: 'The server is restarting: try again in a moment.',
   TOO_MANY_PENDING: 'Too much at once: wait a moment.',
   TIMEOUT: 'No answer from the server: check the connection and try again.',
+  IMAGE_TOO_LARGE: 'The image is too large for this server.',
+  STORAGE_FULL: 'The server has no room for more images right now: try again later.',
+  IMAGES_BUSY: 'The server is busy with other images: try again in a moment.',
+  NOT_FOUND: 'That message is gone.',
 };
 
 /** A sentence for a person; the server's own wording for codes the page does not know. */

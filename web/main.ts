@@ -1,4 +1,5 @@
 import { connect } from '../src/client/ghostchat-client.js';
+import { ClientFeatures } from '../src/protocol/client-features.js';
 import type { ClientConfig } from '../src/protocol/client-config.js';
 import { App } from './app.js';
 import { setStatus } from './dom.js';
@@ -19,7 +20,8 @@ async function start(): Promise<void> {
     return;
   }
   // WebSocket first (the page's CSP allows this origin only), long-polling if a proxy blocks it.
-  const client = connect(location.origin, { transports: ['websocket', 'polling'] });
+  // The page reveals burn-after-reading messages itself: only a person's tap reads one.
+  const client = connect(location.origin, { transports: ['websocket', 'polling'], features: [ClientFeatures.reveal] });
   let everConnected = false;
   client.onConnect(() => {
     setStatus(everConnected ? 'Reconnected.' : 'Connected.');

@@ -1,14 +1,17 @@
-import { deriveRoomKey, type RoomKey } from '../src/client/e2e/room-keys.js';
+import { sealImage } from '../src/client/e2e/image-envelope.js';
 import { ReplayGuard } from '../src/client/e2e/replay-guard.js';
+import { deriveRoomKey } from '../src/client/e2e/room-keys.js';
 import { roomLink, secretBytes } from '../src/client/e2e/room-link.js';
-import { newMessageId, openText, sealText } from '../src/client/e2e/text-envelope.js';
+import { newMessageId, sealText } from '../src/client/e2e/text-envelope.js';
 import { GhostChatError, type GhostChatClient } from '../src/client/ghostchat-client.js';
 import type { JoinRoomResult } from '../src/protocol/contract.js';
 import type { ClientConfig } from '../src/protocol/client-config.js';
-import type { ChatMessage } from '../src/protocol/messages.js';
+import type { NewMessage } from '../src/protocol/messages.js';
 import { describeError } from './describe-error.js';
 import { byId, setStatus } from './dom.js';
-import { MessageList, type Body } from './message-list.js';
+import type { ScrubbedPicture } from './image-scrub.js';
+import { MessageList } from './message-list.js';
+import { MessageOpener, type RoomKeys } from './message-opener.js';
 import { RoomView } from './room-view.js';
 
 export interface RoomAddress {
@@ -25,8 +28,8 @@ const NAME_RELEASE_ATTEMPTS = 60;
  * overtakes the message it removes while that one is still being decrypted.
  */
 export class RoomSession {
-  private key: RoomKey | null = null;
-  private readonly guard = new ReplayGuard();
+  private keys: RoomKeys | null = null;
+  private opener: MessageOpener | null = null;
   private readonly messages: MessageList;
   private readonly view: RoomView;
   private readonly subscriptions: Array<() => void> = [];
@@ -42,9 +45,9 @@ export class RoomSession {
     readonly name: string,
     private readonly onLeft: () => void,
   ) {
-    this.messages = new MessageList(byId<HTMLOListElement>('messages'), config.burnAfterReadSeconds);
+    this.messages = new MessageList(byId<HTMLOListElement>('messages'), (id) => this.enqueue(() => this.reveal(id)));
     this.view = new RoomView(config, address.roomToken, {
-      send: (text, ttl) => this.send(text, ttl),
+      send: (text, ttl, picture) => this.send(text, ttl, picture),
       copyLink: () => this.copyLink(),
       leave: () => this.leave(),
     });
@@ -53,13 +56,19 @@ export class RoomSession {
   /** Joins; rejects with the server's refusal. `retryTaken`: the name may still be held by this tab's last connection. */
   async start(retryTaken: boolean): Promise<void> {
     const { roomToken } = this.address;
-    this.key = await deriveRoomKey(secretBytes(this.address.secret)!, 'text');
+    const secret = secretBytes(this.address.secret)!;
+    this.keys = { text: await deriveRoomKey(secret, 'text'), image: await deriveRoomKey(secret, 'image') };
+    this.opener = new MessageOpener(this.keys, new ReplayGuard());
     const mine = (payload: { roomToken: string }) => payload.roomToken === roomToken;
     this.subscriptions.push(
       this.client.on('new-message', (m) => mine(m) && this.enqueue(() => this.show(m))),
       this.client.on(
         'message-expired',
         (e) => mine(e) && this.enqueue(async () => void this.messages.remove(e.messageId)),
+      ),
+      this.client.on(
+        'message-burning',
+        (b) => mine(b) && this.enqueue(async () => this.messages.burning(b.messageId, Date.parse(b.burnsAt))),
       ),
       this.client.on('participant-joined', (p) => mine(p) && this.view.personJoined(p.agentId)),
       this.client.on('participant-left', (p) => mine(p) && p.agentId !== this.name && this.view.personLeft(p.agentId)),
@@ -117,44 +126,59 @@ export class RoomSession {
     this.queue = this.queue.then(task).catch(() => undefined);
   }
 
-  private async show(message: ChatMessage): Promise<void> {
-    if (this.closed || !this.key) return;
-    // A caption is sealed like a text; an image message's caption is its text.
-    const text = message.type === 'text' ? message : { ...message, type: 'text' as const, message: message.caption };
-    const opened = await openText(this.key, text);
-    let body: Body;
-    if (opened.kind === 'sealed') {
-      if (!this.guard.firstSight(opened.content.id)) return; // a replayed copy: shown once already
-      body = { state: 'sealed', text: opened.content.text };
-    } else if (opened.kind === 'plain') {
-      body = { state: 'plain', text: opened.text };
-      if (message.type === 'image') body.imageUrl = message.imageData.imageUrl;
-    } else {
-      body = { state: 'unreadable' };
+  private async show(message: NewMessage): Promise<void> {
+    if (this.closed || !this.opener) return;
+    const shown = { serverId: message.id, sender: message.sender, mine: message.sender === this.name };
+    const { timestamp, ttl } = message;
+    if ('unrevealed' in message) {
+      // Nothing is fetched or opened until this person asks: revealing is what reads it.
+      this.messages.add({ ...shown, timestamp, ttl, body: { state: 'unrevealed', kind: message.type }, burnsAt: null });
+      return;
     }
-    this.messages.add({
-      serverId: message.id,
-      sender: message.sender,
-      mine: message.sender === this.name,
-      timestamp: message.timestamp,
-      ttl: message.ttl,
-      body,
-      // The server starts the burn when someone besides the sender gets it live.
-      burning: message.ttl === 0 && this.view.participantCount > 1,
-    });
+    const body = await this.opener.open(message);
+    if (body === null) return; // a replayed copy: shown once already
+    this.messages.add({ ...shown, timestamp, ttl, body, burnsAt: null });
   }
 
-  private async send(text: string, ttl: number): Promise<void> {
-    if (!this.key) return;
+  /** Asks the server for a burn-after-reading message's content (this starts its burn) and shows it. */
+  private async reveal(serverId: string): Promise<void> {
+    if (this.closed || !this.opener) return;
+    try {
+      const { message, burnsAt } = await this.client.reveal(this.address.roomToken, serverId);
+      const body = (await this.opener.open(message)) ?? { state: 'unreadable' as const, what: 'message' as const };
+      this.messages.reveal(serverId, body, burnsAt === null ? null : Date.parse(burnsAt));
+    } catch (error) {
+      const gone = error instanceof GhostChatError && error.code === 'NOT_FOUND';
+      setStatus(gone ? 'That message is gone: it burned or expired.' : `Could not reveal it. ${describeError(error)}`);
+      if (gone) this.messages.remove(serverId);
+    }
+  }
+
+  private async send(text: string, ttl: number, picture: ScrubbedPicture | null): Promise<void> {
+    if (!this.keys) return;
     const { roomToken } = this.address;
-    const sealed = await sealText(this.key, roomToken, { id: newMessageId(), from: this.name, ttl, text });
-    if (sealed.length > this.config.maxMessageLength) {
-      this.view.showSendError('Too long to send once encrypted: shorten the message.');
-      return;
+    const id = newMessageId();
+    let request: () => Promise<unknown>;
+    if (picture) {
+      const { type, width, height } = picture;
+      const header = { id, from: this.name, ttl, type, width, height, text };
+      const sealed = await sealImage(this.keys.image, roomToken, header, picture.bytes);
+      if (sealed.length > this.config.maxImageBytes) {
+        this.view.showSendError('Too large to send once encrypted: shorten the caption.');
+        return;
+      }
+      request = () => this.client.sendImage(roomToken, { blob: sealed, sealed: true }, { ttl });
+    } else {
+      const sealed = await sealText(this.keys.text, roomToken, { id, from: this.name, ttl, text });
+      if (sealed.length > this.config.maxMessageLength) {
+        this.view.showSendError('Too long to send once encrypted: shorten the message.');
+        return;
+      }
+      request = () => this.client.send(roomToken, sealed, ttl);
     }
     this.view.setCanSend(false);
     try {
-      await this.client.send(roomToken, sealed, ttl);
+      await request();
       this.view.sent();
     } catch (error) {
       this.view.showSendError(describeError(error));

@@ -1,9 +1,15 @@
 import type { ClientConfig } from '../src/protocol/client-config.js';
 import { byId, element } from './dom.js';
+import { ImagePicker } from './image-picker.js';
+import type { ScrubbedPicture } from './image-scrub.js';
 import { ttlChoices, ttlLabel } from './ttl-choices.js';
 
+/** Room left in an image's size limit for its sealed envelope (header and caption). */
+const ENVELOPE_RESERVE_BYTES = 16 * 1024;
+
 export interface RoomActions {
-  send(text: string, ttl: number): Promise<void>;
+  /** Sends the text, or the picture with the text as its caption. */
+  send(text: string, ttl: number, picture: ScrubbedPicture | null): Promise<void>;
   copyLink(): Promise<void>;
   leave(): Promise<void>;
 }
@@ -17,6 +23,7 @@ export class RoomView {
   private readonly sendError = byId('send-error');
   private me = '';
   private readonly abort = new AbortController();
+  private readonly picker: ImagePicker;
 
   constructor(
     private readonly config: ClientConfig,
@@ -33,14 +40,20 @@ export class RoomView {
       }),
     );
     const { signal } = this.abort;
+    this.picker = new ImagePicker(
+      config.maxImageBytes - ENVELOPE_RESERVE_BYTES,
+      (text) => this.showSendError(text),
+      signal,
+    );
     byId('send-form').addEventListener(
       'submit',
       (event) => {
         event.preventDefault();
         const text = this.input.value.trim();
-        if (!text || this.sendButton.disabled) return;
+        const picture = this.picker.attached;
+        if ((!text && !picture) || this.sendButton.disabled) return;
         this.sendError.textContent = '';
-        void actions.send(text, Number(this.ttl.value));
+        void actions.send(text, Number(this.ttl.value), picture);
       },
       { signal },
     );
@@ -62,6 +75,7 @@ export class RoomView {
   /** Stops listening to the room's controls (leaving, or switching to another room). */
   close(): void {
     this.abort.abort();
+    this.picker.clear();
     byId('link-fallback').hidden = true;
     this.input.value = '';
     this.sendError.textContent = '';
@@ -84,10 +98,6 @@ export class RoomView {
     this.renderPeople();
   }
 
-  get participantCount(): number {
-    return this.people.size;
-  }
-
   setCanSend(can: boolean): void {
     this.sendButton.disabled = !can;
   }
@@ -98,6 +108,7 @@ export class RoomView {
 
   sent(): void {
     this.input.value = '';
+    this.picker.clear();
     this.input.focus();
   }
 
@@ -124,6 +135,6 @@ export class RoomView {
     byId('rules').textContent =
       `End-to-end encrypted: only people with the link can read. Messages vanish after their timer ` +
       `(default ${ttlLabel(defaultTtlSeconds).toLowerCase()}, at most ${ttlLabel(maxTtlSeconds)}); ` +
-      `burn after reading: gone ${burnAfterReadSeconds} s after someone else got it. Now ${here}.`;
+      `burn after reading: sealed until someone reveals it, then gone ${burnAfterReadSeconds} s later. Now ${here}.`;
   }
 }

@@ -3,6 +3,8 @@
  * `0{...}` open, `40` connect to the main namespace, `2` ping answered by `3`, events `42[...]`,
  * acknowledgements `43<id>[...]`. Frames are inspected as bytes; nothing is parsed on the hot path.
  */
+import type { ClientEventPayload, ClientToServerEvents } from '../../src/protocol/contract.js';
+
 export const SOCKET_PATH = '/socket.io/?EIO=4&transport=websocket';
 
 const CH_0 = 0x30;
@@ -38,13 +40,19 @@ export function eventStartsWith(data: Buffer, initial: number): boolean {
 }
 
 export const INITIAL_NEW_MESSAGE = 0x6e; // n
+// `message-burning` starts with an m too: the benchmark sends no burn-after-reading messages (ttl 0).
 export const INITIAL_MESSAGE_EXPIRED = 0x6d; // m
 export const INITIAL_ERROR = 0x65; // e
 
 export const PONG = '3';
 export const CONNECT = '40';
 
-export function eventFrame(name: string, payload: unknown, ackId?: number): string {
+/** A client event frame, its name and payload typed by the protocol contract (src/protocol/contract.ts). */
+export function eventFrame<E extends keyof ClientToServerEvents>(
+  name: E,
+  payload: ClientEventPayload<E>,
+  ackId?: number,
+): string {
   return `42${ackId ?? ''}${JSON.stringify([name, payload])}`;
 }
 

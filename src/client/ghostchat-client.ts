@@ -1,9 +1,12 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { ClientFeature, HandshakeAuth } from '../protocol/client-features.js';
 import type {
-  Acknowledge,
+  ClientEventPayload,
+  ClientEventResult,
   ClientToServerEvents,
   JoinRoomResult,
   LeaveRoomResult,
+  RevealMessageResult,
   SendImagePayload,
   SendImageResult,
   SendMessageResult,
@@ -22,6 +25,8 @@ export type GhostChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 export interface ConnectOptions extends Partial<ManagerOptions & SocketOptions> {
   /** How long a request waits for its acknowledgement (default 10 s); then it fails with `TIMEOUT`. */
   ackTimeoutMs?: number;
+  /** Optional protocol features this client speaks, announced in the handshake (docs/PROTOCOL.md). */
+  features?: ClientFeature[];
 }
 
 /** A refused request: `code` is the server's (src/errors.ts), or `TIMEOUT` when no answer came. */
@@ -34,10 +39,6 @@ export class GhostChatError extends Error {
     this.name = 'GhostChatError';
   }
 }
-
-/** What a client event's acknowledgement carries on success. */
-type AckResult<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends Acknowledge<infer R> ? R : never;
 
 export type ImageToSend = SendImagePayload['imageData'];
 
@@ -91,6 +92,14 @@ export class GhostChatClient {
     return this.request(ClientEvents.sendImage, { roomToken, imageData, ...options });
   }
 
+  /**
+   * The whole message (for a burn-after-reading message that arrived unrevealed). Revealing a
+   * message someone else sent is what reads it: its burn starts then.
+   */
+  reveal(roomToken: string, messageId: string): Promise<RevealMessageResult> {
+    return this.request(ClientEvents.revealMessage, { roomToken, messageId });
+  }
+
   /** Subscribes to a server event; returns the unsubscribe function. */
   on<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): () => void {
     // socket.io's listener type is a conditional type TypeScript cannot narrow for a generic `E`.
@@ -119,13 +128,15 @@ export class GhostChatClient {
 
   private async request<E extends keyof ClientToServerEvents>(
     event: E,
-    payload: Parameters<ClientToServerEvents[E]>[0],
-  ): Promise<AckResult<E>> {
-    let response: AckResponse<AckResult<E>>;
+    payload: ClientEventPayload<E>,
+  ): Promise<ClientEventResult<E>> {
+    let response: AckResponse<ClientEventResult<E>>;
     try {
       // Typed by the contract at the call sites above; socket.io's emit types do not follow a generic `E`.
       const untyped = this.socket as unknown as Socket;
-      response = (await untyped.timeout(this.ackTimeoutMs).emitWithAck(event, payload)) as AckResponse<AckResult<E>>;
+      response = (await untyped.timeout(this.ackTimeoutMs).emitWithAck(event, payload)) as AckResponse<
+        ClientEventResult<E>
+      >;
     } catch {
       throw new GhostChatError('TIMEOUT', `no answer to ${event}`);
     }
@@ -136,7 +147,8 @@ export class GhostChatClient {
 
 /** Opens a connection (it connects in the background; await `opened()` to wait for it). */
 export function connect(url: string, options: ConnectOptions = {}): GhostChatClient {
-  const { ackTimeoutMs = 10_000, ...socketOptions } = options;
-  const socket: GhostChatSocket = io(url, socketOptions);
+  const { ackTimeoutMs = 10_000, features, ...socketOptions } = options;
+  const auth: HandshakeAuth | undefined = features ? { features } : undefined;
+  const socket: GhostChatSocket = io(url, auth ? { ...socketOptions, auth } : socketOptions);
   return new GhostChatClient(socket, ackTimeoutMs);
 }

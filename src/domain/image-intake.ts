@@ -6,6 +6,7 @@ import type { Semaphore } from '../lib/semaphore.js';
 import { encodeKey, newImageKey, sealedSize, sealingStream } from '../media/image-cipher.js';
 import { newImageFilename } from '../media/image-names.js';
 import type { ImageLimits, ProcessedImage } from '../media/image-processor.js';
+import { SEALED_IMAGE_TYPE, type StoredType } from '../media/image-type.js';
 import type { MediaStore } from '../media/media-store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ImageCarrier, ImageRecord, ImageStore } from '../store/image-store.js';
@@ -22,6 +23,31 @@ export interface ImageInput {
   name?: string | null;
   /** Seconds; 0 burns after reading; absent means the default. */
   ttl?: number | null;
+  /** The client sealed the image itself: the bytes are opaque, stored as they came, never decoded. */
+  sealed?: boolean;
+}
+
+/** What is kept of an image: the bytes to seal to storage and what its record says of them. */
+interface Keepable {
+  bytes: Buffer;
+  type: StoredType;
+  dimensions: { width: number; height: number } | null;
+  sealed: boolean;
+}
+
+function processed(image: ProcessedImage): Keepable {
+  return {
+    bytes: image.bytes,
+    type: image.type,
+    dimensions: { width: image.width, height: image.height },
+    sealed: false,
+  };
+}
+
+/** A sealed image as it came: no type, no size but its length, nothing to decode (it cannot be). */
+function opaque(bytes: Buffer): Keepable {
+  if (bytes.length === 0) throw new AppError('PAYLOAD_INVALID', 'A sealed image cannot be empty');
+  return { bytes, type: SEALED_IMAGE_TYPE, dimensions: null, sealed: true };
 }
 
 export interface ImagePolicy extends TtlPolicy, ImageLimits {
@@ -71,7 +97,9 @@ function displayName(name: string | null | undefined, ext: string): string {
 
 /**
  * How an image gets in: admitted (or refused as busy), given a processing slot, loaded whole,
- * checked and scrubbed, sealed to the media store under a fresh key, and recorded with that key.
+ * checked and scrubbed (or, sealed by its client, taken as opaque bytes), sealed to the media store
+ * under a fresh key, and recorded with that key. Sealed images pass the same bounds (admission,
+ * slot, size, disk budget, TTL and burn) as pictures; they only skip the decoding.
  */
 export class ImageIntake {
   constructor(private readonly deps: ImageIntakeDeps) {}
@@ -89,7 +117,8 @@ export class ImageIntake {
           const bytes = await input.load();
           await input.release?.();
           if (bytes.length > this.deps.policy.maxUploadBytes) throw new AppError('IMAGE_TOO_LARGE');
-          return this.keep(await this.deps.process(bytes, this.deps.policy), input, messageId, carrier);
+          const image = input.sealed ? opaque(bytes) : processed(await this.deps.process(bytes, this.deps.policy));
+          return this.keep(image, input, messageId, carrier);
         }),
       );
     } finally {
@@ -97,9 +126,9 @@ export class ImageIntake {
     }
   }
 
-  /** Seals the processed image to storage under a fresh key, then records it (and the key) in the store. */
+  /** Seals the image to storage under a fresh key, then records it (and the key) in the store. */
   private async keep(
-    image: ProcessedImage,
+    image: Keepable,
     input: ImageInput,
     messageId: string,
     carrier: ImageCarrier | null,
@@ -121,10 +150,12 @@ export class ImageIntake {
       id: this.deps.newId('img'),
       filename,
       carrier,
-      name: displayName(input.name, image.type.ext),
+      // A sealed image's name would be the one plain thing about it: the client's is dropped.
+      name: displayName(image.sealed ? null : input.name, image.type.ext),
       mimeType: image.type.mimeType,
       size: image.bytes.length,
-      dimensions: { width: image.width, height: image.height },
+      dimensions: image.dimensions,
+      ...(image.sealed ? { sealed: true as const } : {}),
       ttl,
       createdAt: now,
       expiresAt: now + (ttl === 0 ? longest : ttl) * 1000,

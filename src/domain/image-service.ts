@@ -33,6 +33,7 @@ export function imageDataOf(record: ImageRecord): ImageData {
     size: record.size,
     mimeType: record.mimeType,
     dimensions: record.dimensions,
+    ...(record.sealed ? { sealed: true as const } : {}),
   };
 }
 
@@ -78,10 +79,13 @@ export class ImageService {
     }
   }
 
-  /** The plain image for GET /api/image/:filename. Reading a burn-after-reading image starts its burn. */
+  /**
+   * The stored bytes for GET /api/image/:filename (the picture, or a sealed image's opaque bytes).
+   * Fetching an image never starts a burn: a URL can be fetched by anyone it reached (a link
+   * preview, a scanner), and a burn starts only when a room member reads the message (BurnAfterReading).
+   */
   async open(filename: string): Promise<OpenedImage> {
-    const now = this.deps.clock();
-    const { record, reader, bytes } = await this.find(filename, now);
+    const { record, reader, bytes } = await this.find(filename, this.deps.clock());
     let opening: Transform;
     try {
       opening = openingStream(decodeKey(record.key), filename);
@@ -95,20 +99,16 @@ export class ImageService {
     pipeline(reader.stream, opening, (err) => {
       if (err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') this.unreadable('its answer was cut off');
     });
-    let expiresAt = record.expiresAt;
-    if (record.ttl === 0) {
-      const burnAt = now + this.deps.policy.burnAfterReadSeconds * 1000;
-      try {
-        if (await this.deps.images.expireSooner(record, burnAt)) expiresAt = burnAt;
-      } catch (err) {
-        opening.destroy();
-        throw err;
-      }
-    }
-    return { stream: opening, bytes, mimeType: record.mimeType, expiresAt, burnAfterReading: record.ttl === 0 };
+    return {
+      stream: opening,
+      bytes,
+      mimeType: record.mimeType,
+      expiresAt: record.expiresAt,
+      burnAfterReading: record.ttl === 0,
+    };
   }
 
-  /** What GET would answer, for HEAD: nothing is read or decrypted, and no burn starts. */
+  /** What GET would answer, for HEAD: nothing is read or decrypted. */
   async describe(filename: string): Promise<Omit<OpenedImage, 'stream'>> {
     const { record, reader, bytes } = await this.find(filename, this.deps.clock());
     reader.stream.destroy();

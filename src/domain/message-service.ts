@@ -4,7 +4,7 @@ import { noMetrics, type Metrics } from '../metrics/metrics.js';
 import type { ChatMessage, ImageData, ImageMessage, TextMessage } from '../protocol/messages.js';
 import { AppError } from '../errors.js';
 import type { MessagePage, MessageStore, PageQuery } from '../store/message-store.js';
-import type { PresenceStore } from '../store/presence-store.js';
+import type { BurnAfterReading, Revealed } from './burn-after-reading.js';
 import type { DomainEvents } from './domain-events.js';
 
 export interface TtlPolicy {
@@ -19,11 +19,11 @@ export interface Member {
   agentId: string;
 }
 
-/** Storing, listing and burning messages. Expiry itself is ExpiryService's. */
+/** Storing, listing, revealing and burning messages. Expiry itself is ExpiryService's. */
 export class MessageService {
   constructor(
     private readonly messages: MessageStore,
-    private readonly presence: PresenceStore,
+    private readonly burns: BurnAfterReading,
     private readonly policy: TtlPolicy,
     private readonly clock: Clock,
     private readonly newId: IdGenerator,
@@ -81,37 +81,30 @@ export class MessageService {
     for (const messageId of appended.dropped) {
       void this.events.emit('messageExpired', { roomToken: message.roomToken, messageId, cause: 'evicted' });
     }
-    if (message.ttl === 0 && (await this.presence.count(message.roomToken)) > 1) {
-      // Someone besides the sender is in the room and receives it live: that is a read.
-      await this.markRead(message.roomToken, [message.id], now);
-    }
+    await this.burns.delivered(message, expiresAt);
     this.metrics.messageStored(message.type);
   }
 
   /**
    * A page of history, oldest first (the newest page unless a cursor says otherwise). Reading it
-   * counts as reading every burn-after-reading message in it. NOT_FOUND when the cursor message is
-   * gone (expired or never there): the client starts again from the newest page.
+   * never starts a burn: a history lookup has no member behind it (a client that reads history
+   * after joining was counted when it joined; see BurnAfterReading). NOT_FOUND when the cursor
+   * message is gone (expired or never there): the client starts again from the newest page.
    */
   async history(roomToken: string, query: PageQuery): Promise<MessagePage> {
-    const now = this.clock();
-    const page = await this.messages.list(roomToken, now, query);
+    const page = await this.messages.list(roomToken, this.clock(), query);
     if (!page) throw new AppError('NOT_FOUND', 'That message is gone; ask for the newest page again');
-    const burning = page.messages.filter((m) => m.ttl === 0).map((m) => m.id);
-    await this.markRead(roomToken, burning, now);
     return page;
   }
 
-  /**
-   * Starts the burn of the given messages and announces it (`messagesBurning`), waiting for the
-   * subscribers, so what belongs to them (an image) is scheduled to go at the same moment, in its
-   * own restart-proof schedule, before the reader gets its answer.
-   */
-  private async markRead(roomToken: string, ids: string[], now: number): Promise<void> {
-    if (ids.length === 0) return;
-    const burnAt = now + this.policy.burnAfterReadSeconds * 1000;
-    const burning = await this.messages.expireSooner(roomToken, ids, burnAt);
-    if (burning.length > 0) await this.events.emit('messagesBurning', { roomToken, messageIds: burning, burnAt });
+  /** A member joined the room on `connectionId` (see BurnAfterReading#joined). */
+  joined(member: Member, connectionId: string): Promise<void> {
+    return this.burns.joined(member, connectionId);
+  }
+
+  /** The whole message for a member who asks for it; starts its burn when that member is not its sender. */
+  reveal(member: Member, messageId: string): Promise<Revealed> {
+    return this.burns.reveal(member, messageId);
   }
 
   /** Removes a message at once (e.g. its image was deleted); true when it was still there. */

@@ -80,7 +80,7 @@ function imageDocs(UploadFields: ReturnType<typeof uploadFields>): Record<'uploa
       ],
     },
     serve: {
-      summary: 'The image bytes, until the image expires (reading a burn-after-reading image starts its burn)',
+      summary: 'The image bytes, until the image expires (fetching it never starts a burn)',
       tags: ['images'],
       params: Filename,
       responses: { 200: { description: 'The image, with its own Content-Type', contentType: 'image/*' } },
@@ -198,7 +198,7 @@ export function imageRoutes(deps: ImageRouteDeps) {
       );
     };
 
-    // HEAD has a handler of its own: Fastify's automatic one would run GET, start a burn and read
+    // HEAD has a handler of its own: Fastify's automatic one would run GET and read
     // (and decrypt) the whole file only to drop it.
     app.get('/api/image/:filename', { config: { doc: docs.serve }, exposeHeadRoute: false }, async (request, reply) => {
       const { filename } = parseOr(Filename, request.params);

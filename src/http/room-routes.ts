@@ -62,7 +62,7 @@ export function roomRoutes(deps: RoomRouteDeps) {
 
     const messagesDoc: RouteDoc = {
       summary:
-        "A page of a room's live history, oldest first: the newest page, or the one before `before` (reading it burns burn-after-reading messages)",
+        "A page of a room's live history, oldest first: the newest page, or the one before `before` (reading it never starts a burn)",
       tags: ['rooms'],
       params: RoomParams,
       query: HistoryQuery,

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { ImageType } from './image-type.js';
+import type { StoredType } from './image-type.js';
 
 /**
  * `<messageId>_<ms>_<random>.<ext>`, which reads `msg_<ms>_<hex>_<ms>_<hex>.png` exactly like the
  * reference's names. The random part is 128 bits so a URL cannot be guessed, and every character
- * is generated here: nothing a client sends reaches a path.
+ * is generated here: nothing a client sends reaches a path. Sealed images (opaque) end in `.bin`.
  */
-export const IMAGE_FILENAME_PATTERN = /^msg_\d{1,15}_[0-9a-f]{16}_\d{1,15}_[0-9a-f]{32}\.(?:jpg|png|gif|webp)$/;
+export const IMAGE_FILENAME_PATTERN = /^msg_\d{1,15}_[0-9a-f]{16}_\d{1,15}_[0-9a-f]{32}\.(?:jpg|png|gif|webp|bin)$/;
 
 /** `img_<ms>_<hex>` from the id generator. */
 export const IMAGE_ID_PATTERN = /^img_\d{1,15}_[0-9a-f]{16}$/;
@@ -22,7 +22,7 @@ export function isImageId(id: unknown): id is string {
   return typeof id === 'string' && IMAGE_ID_PATTERN.test(id);
 }
 
-export function newImageFilename(messageId: string, now: number, type: ImageType): string {
+export function newImageFilename(messageId: string, now: number, type: StoredType): string {
   if (!MESSAGE_ID_PATTERN.test(messageId)) throw new Error('not a server message id');
   const name = `${messageId}_${now}_${randomBytes(16).toString('hex')}.${type.ext}`;
   // Belt and braces: a name this module would refuse to serve is never written either.

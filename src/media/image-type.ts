@@ -37,3 +37,12 @@ export function sniffImageType(bytes: Buffer): ImageType | null {
 export function imageTypeOfMime(mimeType: string): ImageType | null {
   return Object.values(IMAGE_TYPES).find((t) => t.mimeType === mimeType) ?? null;
 }
+
+/** How a stored file is named and served: an image's type, or that of an opaque sealed image. */
+export interface StoredType {
+  mimeType: string;
+  ext: string;
+}
+
+/** An image the client sealed itself (docs/E2E-ENCRYPTION.md): bytes the server cannot and does not decode. */
+export const SEALED_IMAGE_TYPE = { mimeType: 'application/octet-stream', ext: 'bin' } as const satisfies StoredType;

@@ -42,7 +42,7 @@ export function timed<T extends object>(name: string, store: T, metrics: Metrics
   return wrapped as T;
 }
 
-/** The same stores, with messages, presence, rooms and images timed; health, ready and close untouched. */
+/** The same stores, with messages, presence, rooms, images and unread timed; health, ready and close untouched. */
 export function timedStores<S extends Stores>(stores: S, metrics: Metrics): S {
   return {
     ...stores,
@@ -50,5 +50,6 @@ export function timedStores<S extends Stores>(stores: S, metrics: Metrics): S {
     presence: timed('presence', stores.presence, metrics),
     rooms: timed('rooms', stores.rooms, metrics),
     images: timed('images', stores.images, metrics),
+    unread: timed('unread', stores.unread, metrics),
   };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ClientEventName, ServerEventName } from './events.js';
 import type { ImageSchemas } from './image-schemas.js';
+import type { ChatMessage } from './messages.js';
 import type { AckResponse, Schemas, ServerPayloads } from './schemas.js';
 
 /**
@@ -13,6 +14,7 @@ export type JoinRoomPayload = z.input<Schemas['JoinRoom']>;
 export type LeaveRoomPayload = z.input<Schemas['LeaveRoom']>;
 export type SendMessagePayload = z.input<Schemas['SendMessage']>;
 export type SendImagePayload = z.input<ImageSchemas['SendImage']>;
+export type RevealMessagePayload = z.input<Schemas['RevealMessage']>;
 
 export interface JoinRoomResult {
   roomToken: string;
@@ -34,6 +36,13 @@ export interface SendImageResult {
   timestamp: string;
 }
 
+export interface RevealMessageResult {
+  /** The whole message, body included. */
+  message: ChatMessage;
+  /** When a burn-after-reading message that is burning will be gone (ISO 8601); null otherwise. */
+  burnsAt: string | null;
+}
+
 /** Answered exactly once; `{ ok: false, error }` carries a code from src/errors.ts. */
 export type Acknowledge<T extends object> = (response: AckResponse<T>) => void;
 
@@ -47,7 +56,15 @@ export interface ClientToServerEvents {
   'leave-room': (payload: LeaveRoomPayload, ack: Acknowledge<LeaveRoomResult>) => void;
   'send-message': (payload: SendMessagePayload, ack: Acknowledge<SendMessageResult>) => void;
   'send-image': (payload: SendImagePayload, ack: Acknowledge<SendImageResult>) => void;
+  'reveal-message': (payload: RevealMessagePayload, ack: Acknowledge<RevealMessageResult>) => void;
 }
+
+/** What a client event's acknowledgement carries on success. */
+export type ClientEventResult<E extends keyof ClientToServerEvents> =
+  Parameters<ClientToServerEvents[E]>[1] extends Acknowledge<infer R> ? R : never;
+
+/** What a client sends with event `E`. */
+export type ClientEventPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 
 /** Server -> client: one payload per event, no acknowledgement. */
 export type ServerToClientEvents = {

@@ -4,6 +4,7 @@ export const ClientEvents = {
   leaveRoom: 'leave-room',
   sendMessage: 'send-message',
   sendImage: 'send-image',
+  revealMessage: 'reveal-message',
 } as const;
 
 export const ServerEvents = {
@@ -12,6 +13,7 @@ export const ServerEvents = {
   participantLeft: 'participant-left',
   newMessage: 'new-message',
   messageExpired: 'message-expired',
+  messageBurning: 'message-burning',
   error: 'error',
   serverShutdown: 'server-shutdown',
 } as const;

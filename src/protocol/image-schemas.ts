@@ -33,6 +33,8 @@ export function buildImageSchemas(limits: ImageProtocolLimits) {
       size: z.unknown().optional(),
       mimeType: z.unknown().optional(),
       dimensions: z.unknown().optional(),
+      // The client sealed the picture itself: opaque bytes, stored as they are, never decoded.
+      sealed: z.boolean().nullish(),
     })
     .refine((d) => d.data != null || d.blob != null, 'needs the image as `data` or `blob`');
   const SendImage = z.object({

@@ -13,6 +13,7 @@ const ImageDataSchema = z.object({
   size: z.int().min(0),
   mimeType: z.string(),
   dimensions: z.object({ width: z.int(), height: z.int() }).nullable(),
+  sealed: z.literal(true).optional().describe('Sealed by the sending client: opaque bytes the server never decoded'),
 });
 
 const MessageBase = z.object({

@@ -7,6 +7,11 @@ export interface ImageData {
   size: number;
   mimeType: string;
   dimensions: { width: number; height: number } | null;
+  /**
+   * Present (true) on an image the client sealed itself: opaque bytes served as
+   * `application/octet-stream`, which the server never decoded (docs/E2E-ENCRYPTION.md).
+   */
+  sealed?: true;
 }
 
 interface MessageBase {
@@ -30,3 +35,16 @@ export interface ImageMessage extends MessageBase {
 }
 
 export type ChatMessage = TextMessage | ImageMessage;
+
+/**
+ * A burn-after-reading message as a client that reveals messages itself receives it: who sent what
+ * kind of message when, without its body (no text, caption or image URL). `reveal-message` fetches
+ * the body; revealing it is what counts as reading it.
+ */
+export interface UnrevealedMessage extends MessageBase {
+  type: ChatMessage['type'];
+  unrevealed: true;
+}
+
+/** What `new-message` carries. */
+export type NewMessage = ChatMessage | UnrevealedMessage;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RoomToken } from './room-token.js';
-import type { ChatMessage } from './messages.js';
+import type { NewMessage } from './messages.js';
 
 export interface ProtocolLimits {
   maxTtlSeconds: number;
@@ -40,21 +40,27 @@ export function buildSchemas(limits: ProtocolLimits) {
     sender: z.unknown().optional(),
     ttl: ttlSchema(limits),
   });
-  return { JoinRoom, LeaveRoom, SendMessage };
+  // Server ids are `msg_<ms>_<hex>`; anything longer is not one.
+  const RevealMessage = z.object({ roomToken: RoomToken, messageId: z.string().min(1).max(64) });
+  return { JoinRoom, LeaveRoom, SendMessage, RevealMessage };
 }
 
 export type Schemas = ReturnType<typeof buildSchemas>;
 export type JoinRoomInput = z.infer<Schemas['JoinRoom']>;
 export type LeaveRoomInput = z.infer<Schemas['LeaveRoom']>;
 export type SendMessageInput = z.infer<Schemas['SendMessage']>;
+export type RevealMessageInput = z.infer<Schemas['RevealMessage']>;
 
 /** Outbound payloads, server -> client. */
 export interface ServerPayloads {
   'room-joined': { roomToken: string; participants: string[] };
   'participant-joined': { agentId: string; roomToken: string };
   'participant-left': { agentId: string; roomToken: string };
-  'new-message': ChatMessage;
+  /** The message, or for a client that reveals burn-after-reading messages itself, an unrevealed one. */
+  'new-message': NewMessage;
   'message-expired': { messageId: string; roomToken: string };
+  /** A burn-after-reading message was read by someone besides its sender: it is gone at `burnsAt` (ISO 8601). */
+  'message-burning': { messageId: string; roomToken: string; burnsAt: string };
   error: { message: string; code: string; event?: string };
   /** This node is shutting down: reconnect (a socket.io client does so once the transport closes). */
   'server-shutdown': { reason: 'shutdown'; reconnect: true };

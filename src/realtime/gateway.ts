@@ -1,18 +1,21 @@
 import type { Logger } from 'pino';
-import type { Socket } from 'socket.io';
 import { SHUTDOWN_NOTICE_GRACE_MS } from '../defaults.js';
-import type { DomainHooks, MessageExpired, ParticipantLeft } from '../domain/domain-events.js';
+import { connectionId } from '../domain/connection-id.js';
+import type { DomainHooks, MessageExpired, MessagesBurning, ParticipantLeft } from '../domain/domain-events.js';
 import { toAppError } from '../errors.js';
 import { roomTag } from '../lib/log-redact.js';
 import { withTimeout } from '../lib/timeout.js';
+import { announcedFeatures, ClientFeatures } from '../protocol/client-features.js';
 import { ClientEvents, ServerEvents } from '../protocol/events.js';
 import { Connection } from './connection.js';
 import { bindEvent, type HandlerContext } from './handler.js';
 import { joinRoom } from './handlers/join-room.js';
 import { leaveRoom } from './handlers/leave-room.js';
+import { revealMessage } from './handlers/reveal-message.js';
 import { bindSendImage } from './handlers/send-image.js';
 import { sendMessage } from './handlers/send-message.js';
 import type { GatewayDeps } from './services.js';
+import type { GhostChatServerSocket } from './typed-socket.js';
 
 export interface GatewayOptions {
   nodeId: string;
@@ -42,6 +45,14 @@ export class Gateway implements DomainHooks {
 
   messageExpired({ roomToken, messageId }: MessageExpired): void {
     this.deps.io.to(roomToken).emit(ServerEvents.messageExpired, { messageId, roomToken });
+  }
+
+  /** Every member learns when a burn started, so each screen counts down to the same moment. */
+  messagesBurning({ roomToken, messageIds, burnAt }: MessagesBurning): void {
+    const burnsAt = new Date(burnAt).toISOString();
+    for (const messageId of messageIds) {
+      this.deps.io.to(roomToken).emit(ServerEvents.messageBurning, { messageId, roomToken, burnsAt });
+    }
   }
 
   participantLeft({ roomToken, agentId }: ParticipantLeft): void {
@@ -95,7 +106,7 @@ export class Gateway implements DomainHooks {
    * reconnects by itself, which lands it on another node behind the load balancer.
    */
   async dismissAll(): Promise<void> {
-    const closing: Array<{ socket: Socket; closed: Promise<void> }> = [];
+    const closing: Array<{ socket: GhostChatServerSocket; closed: Promise<void> }> = [];
     for (const socket of this.deps.io.of('/').sockets.values()) {
       if (socket.conn.readyState === 'closed') continue;
       socket.emit(ServerEvents.serverShutdown, { reason: 'shutdown', reconnect: true });
@@ -118,14 +129,17 @@ export class Gateway implements DomainHooks {
     await Promise.all([...this.connections.values()].map((c) => this.release(c)));
   }
 
-  private accept(socket: Socket): void {
-    const connection = new Connection(`${this.options.nodeId}#${socket.id}`, this.options.maxPendingPerConnection);
+  private accept(socket: GhostChatServerSocket): void {
+    const reveals = announcedFeatures(socket.handshake.auth).has(ClientFeatures.reveal);
+    const id = connectionId(this.options.nodeId, socket.id, reveals);
+    const connection = new Connection(id, this.options.maxPendingPerConnection);
     this.connections.set(socket.id, connection);
     const ctx: HandlerContext = { socket, connection, metrics: this.deps.metrics };
     const { schemas } = this.deps;
     bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.sendMessage, schemas.SendMessage, sendMessage(this.deps), this.log);
+    bindEvent(ctx, ClientEvents.revealMessage, schemas.RevealMessage, revealMessage(this.deps), this.log);
     const { images } = this.deps;
     if (images) bindSendImage(ctx, this.deps.io, images, this.log);
     socket.on('disconnect', () => {

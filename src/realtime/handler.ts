@@ -3,33 +3,38 @@ import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError, toAppError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { AckResponse } from '../protocol/schemas.js';
+import type { ClientEventResult, ClientToServerEvents } from '../protocol/contract.js';
 import { ServerEvents } from '../protocol/events.js';
+import type { AckResponse } from '../protocol/schemas.js';
 import type { Connection } from './connection.js';
+import type { GhostChatServerSocket } from './typed-socket.js';
 
 export type Ack = (response: AckResponse) => void;
 
 export interface HandlerContext {
-  socket: Socket;
+  socket: GhostChatServerSocket;
   connection: Connection;
   metrics: Metrics;
 }
 
-export type EventHandler<I> = (ctx: HandlerContext, input: I) => Promise<object>;
+/** Handles one event's parsed payload; resolves with what its acknowledgement carries on success. */
+export type EventHandler<I, R extends object = object> = (ctx: HandlerContext, input: I) => Promise<R>;
 
 /**
  * Wraps a handler: the payload is parsed with its schema, the handler runs in the connection's
  * queue, and any failure becomes an `error` event plus a failed acknowledgement. Nothing a client
- * sends can throw out of here.
+ * sends can throw out of here. The contract types the handler's result as the event's ack.
  */
-export function bindEvent<S extends z.ZodType>(
+export function bindEvent<E extends keyof ClientToServerEvents, S extends z.ZodType>(
   ctx: HandlerContext,
-  event: string,
+  event: E,
   schema: S,
-  handler: EventHandler<z.infer<S>>,
+  handler: EventHandler<z.infer<S>, ClientEventResult<E>>,
   log: Logger,
 ): void {
-  ctx.socket.on(event, (...args: unknown[]) => {
+  // Bound untyped: what arrives is whatever a client sent, which the schema is there to check.
+  const name: string = event;
+  (ctx.socket as unknown as Socket).on(name, (...args: unknown[]) => {
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as Ack) : undefined;
     const fail = (err: unknown) => {

@@ -12,16 +12,18 @@ import {
 } from '../defaults.js';
 import type { Part } from '../lib/part.js';
 import { buildImageSchemas } from '../protocol/image-schemas.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/contract.js';
 import { buildSchemas } from '../protocol/schemas.js';
 import { boundedParser } from './bounded-parser.js';
 import { Gateway } from './gateway.js';
 import { originAllowed } from './origin-check.js';
 import { attachRedisAdapter } from './redis-adapter.js';
 import { RefusedOriginLog } from './refused-origin-log.js';
+import type { GhostChatServer } from './typed-socket.js';
 
 /** socket.io on the HTTP server, with the gateway that serves its events and delivers domain events. */
 export interface RealtimeTransport extends Part {
-  io: SocketServer;
+  io: GhostChatServer;
   gateway: Gateway;
 }
 
@@ -47,7 +49,7 @@ export function buildRealtimeTransport(
   // (the page does) would otherwise open a long-poll that holds its HTTP connection, and with it
   // the HTTP part's close, for up to a ping cycle.
   let draining = false;
-  const io = new SocketServer(httpServer, {
+  const io: GhostChatServer = new SocketServer<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'], credentials: true },
     allowRequest: (request, callback) => {
       if (draining) return callback('SHUTTING_DOWN', false);
@@ -108,7 +110,7 @@ export function buildRealtimeTransport(
  * and `io.close()` would also close it and wait for its every keep-alive connection (a browser
  * holds them for up to the keep-alive timeout). Only this node's sockets are touched.
  */
-async function closeSockets(io: SocketServer): Promise<void> {
+async function closeSockets(io: GhostChatServer): Promise<void> {
   io.local.disconnectSockets(true);
   await io.of('/').adapter.close();
   io.engine.close();

@@ -16,7 +16,10 @@ export interface ImageRecord extends ImageRef {
   mimeType: string;
   /** Bytes of the (scrubbed) image as served. */
   size: number;
-  dimensions: { width: number; height: number };
+  /** Null for a sealed image: the server cannot look inside it. */
+  dimensions: { width: number; height: number } | null;
+  /** The client sealed the image itself: opaque bytes, never decoded, served as application/octet-stream. */
+  sealed?: true;
   /** Seconds as requested; 0 means burn after reading. */
   ttl: number;
   createdAt: number;

@@ -60,6 +60,8 @@ export interface MessageStore {
   /** A page of the room's live messages; null when the cursor message is not (or no longer) in the room. */
   list(roomToken: string, now: number, query: PageQuery): Promise<MessagePage | null>;
   count(roomToken: string, now: number): Promise<number>;
+  /** One live message with its current deadline; null once it is gone (expired, burned or removed). */
+  get(roomToken: string, id: string, now: number): Promise<MessageRecord | null>;
   /** Moves the deadline of the given messages to `expiresAt` where that is sooner; returns the ids moved. */
   expireSooner(roomToken: string, ids: readonly string[], expiresAt: number): Promise<string[]>;
   /** Removes one message now; false when it was not there (already expired or removed). */

@@ -9,6 +9,12 @@ export interface PresenceTotals {
   totalParticipants: number;
 }
 
+/** One connection in a room, with the name it joined under. */
+export interface RoomConnection {
+  connectionId: string;
+  agentId: string;
+}
+
 export interface Departure {
   roomToken: string;
   agentId: string;
@@ -27,6 +33,8 @@ export interface PresenceStore {
   /** Removes the connection from the room; returns the name it had, or null if it was not there. */
   leave(roomToken: string, connectionId: string): Promise<string | null>;
   participants(roomToken: string): Promise<string[]>;
+  /** The room's connections with their names (the burn rule needs to tell them apart). */
+  connections(roomToken: string): Promise<RoomConnection[]>;
   count(roomToken: string): Promise<number>;
   totals(): Promise<PresenceTotals>;
   /** Departures of connections whose node stopped answering; each reported once. */

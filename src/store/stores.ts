@@ -3,6 +3,7 @@ import type { MessageStore } from './message-store.js';
 import type { PresenceStore } from './presence-store.js';
 import type { RoomStore } from './room-store.js';
 import type { StoreHealth } from './store-health.js';
+import type { UnreadStore } from './unread-store.js';
 
 /** Everything the domain needs from storage, built once by the composition root. */
 export interface Stores {
@@ -10,6 +11,7 @@ export interface Stores {
   presence: PresenceStore;
   rooms: RoomStore;
   images: ImageStore;
+  unread: UnreadStore;
   health: StoreHealth;
   /** Resolves once the store answers, or after `timeoutMs` when it does not (start-up never blocks on it). */
   ready(timeoutMs: number): Promise<boolean>;

@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { browserSuite, screenshot } from '../helpers/browser.js';
 import {
@@ -5,11 +7,15 @@ import {
   inRoomAs,
   joinByLink,
   messageWith,
+  sendImage,
   sendMessage,
   waitForMessage,
   waitForPerson,
+  waitForPicture,
 } from '../helpers/chat-page.js';
+import { makeImage } from '../helpers/images.js';
 import { dumpPrefix } from '../helpers/redis-dump.js';
+import { chunksOf, openSealedPicture, patternPixels, patternPng, sealedFetches } from '../helpers/sealed-pictures.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { redisUrl, storeKinds } from '../helpers/stores.js';
 
@@ -72,33 +78,58 @@ describe.each(storeKinds())('the chat page on %s', (store) => {
   });
 
   if (store === 'redis') {
-    it('leaves nothing in Redis that reads as the messages or the key', async () => {
-      running = await startServer({ store });
+    it('leaves nothing in Redis or in the upload directory that reads as the messages, the pictures or the key', async () => {
+      running = await startServer({ store, env: { DEFAULT_TTL: '300' } });
       const alice = await browser.open();
       const bob = await browser.open();
+      const fetchedByBob = sealedFetches(bob.page);
       const { link, token } = await createRoom(alice.page, running.url, 'Alice Wisp');
       await joinByLink(bob.page, link, 'Bob Shade');
-      const secrets = ['The vault code is 4471', 'Burn this one after reading'];
+      await waitForPerson(alice.page, 'Bob Shade');
+      const secrets = ['The vault code is 4471', 'Burn this one after reading', 'Lighthouse keeper photograph'];
       await sendMessage(alice.page, secrets[0]!);
       await sendMessage(bob.page, secrets[1]!, 'Burn after reading');
+      await alice.page.getByRole('button', { name: 'Reveal', exact: true }).click();
       await waitForMessage(alice.page, secrets[1]!);
+      const pattern = await patternPng();
+      const gpsJpeg = await makeImage('jpeg', { width: 120, height: 90 });
+      await sendImage(alice.page, 'paste', { name: 'pattern.png', type: 'image/png', bytes: pattern }, secrets[2]);
+      await sendImage(alice.page, 'pick', { name: 'holiday.jpg', type: 'image/jpeg', bytes: gpsJpeg });
+      await expect.poll(() => fetchedByBob.length, { timeout: 10_000 }).toBe(2);
+      await waitForPicture(bob.page, 'Alice Wisp');
+      const sender = { roomToken: token, sender: 'Alice Wisp', ttl: 300 };
+      const scrubbed = await Promise.all(fetchedByBob.map((b) => openSealedPicture(link, sender, b)));
 
       const dump = await dumpPrefix(redisUrl(), running.prefix!);
-      const everything = [...dump].flat().join('\n');
-      // The messages are there, sealed: the check looks at the right data.
-      expect(everything).toContain(token);
-      expect(everything.match(/gc1\.[A-Za-z0-9_-]+/g)?.length).toBeGreaterThanOrEqual(2);
+      const redisText = [...dump].flat().join('\n');
+      const dir = running.config.media.uploadDir;
+      const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+      const disk = await Promise.all(files.map((f) => readFile(path.join(f.parentPath, f.name))));
+      // The data is there, sealed: the checks look at the right places.
+      expect(redisText).toContain(token);
+      expect(redisText.match(/gc1\.[A-Za-z0-9_-]+/g)?.length).toBeGreaterThanOrEqual(2);
+      expect(files.filter((f) => f.name.endsWith('.bin'))).toHaveLength(2);
+
       const secret = link.split('/').pop()!;
       const secretBytes = Buffer.from(secret, 'base64url');
-      for (const needle of [
-        ...secrets,
-        ...secrets.flatMap((s) => s.split(' ').filter((w) => w.length > 4)),
-        secret,
-        secretBytes.toString('hex'),
-        secretBytes.toString('base64'),
-      ]) {
-        expect(everything, needle).not.toContain(needle);
+      const words = secrets.flatMap((s) => s.split(' ').filter((w) => w.length > 4));
+      const textNeedles = [...secrets, ...words, secret, secretBytes.toString('hex'), secretBytes.toString('base64')];
+      const pictures = [pattern, gpsJpeg, patternPixels(), ...scrubbed.map((s) => s.picture), ...fetchedByBob];
+      const byteNeedles = pictures.flatMap((p) => chunksOf(p));
+      for (const needle of [...textNeedles, 'SpyCam', 'Jane Doe']) {
+        expect(redisText, needle).not.toContain(needle);
+        for (const file of disk) expect(file.includes(needle), needle).toBe(false);
       }
+      for (const [i, needle] of byteNeedles.entries()) {
+        for (const encoded of [needle.toString('base64'), needle.toString('hex'), needle.toString('latin1')]) {
+          expect(redisText.includes(encoded), `picture chunk ${i} in Redis`).toBe(false);
+        }
+        for (const file of disk) expect(file.includes(needle), `picture chunk ${i} on disk`).toBe(false);
+      }
+      expect(
+        disk.some((file) => file.includes(secretBytes)),
+        'secret on disk',
+      ).toBe(false);
       await expect(messageWith(alice.page, secrets[0]!).count()).resolves.toBe(1);
     });
   }

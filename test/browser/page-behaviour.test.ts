@@ -8,11 +8,15 @@ import {
   focusedId,
   inRoomAs,
   joinByLink,
+  messageLog,
   messageWith,
+  sendImage,
   sendMessage,
   waitForMessage,
   waitForPerson,
+  waitForPicture,
 } from '../helpers/chat-page.js';
+import { patternPng } from '../helpers/sealed-pictures.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 const WAIT = { timeout: 10_000 };
@@ -44,7 +48,7 @@ describe('the chat page', () => {
     await onBob.waitFor({ state: 'detached', ...WAIT });
   });
 
-  it('shows "cannot decrypt" to someone with the room but the wrong key, never the text', async () => {
+  it('shows "cannot decrypt" to someone with the room but the wrong key, for text and images, never the content', async () => {
     running = await startServer();
     const alice = await browser.open();
     const mallory = await browser.open();
@@ -53,9 +57,15 @@ describe('the chat page', () => {
     await waitForPerson(alice.page, 'Mallory Ghoul');
 
     await sendMessage(alice.page, 'For friends only');
-    const seen = await waitForMessage(mallory.page, 'Cannot decrypt');
+    const seen = await waitForMessage(mallory.page, 'Cannot decrypt this message');
     expect(await seen.textContent()).toContain('Alice Wisp');
-    expect(await mallory.page.locator('body').textContent()).not.toContain('For friends only');
+    await sendImage(alice.page, 'pick', { name: 'p.png', type: 'image/png', bytes: await patternPng() }, 'a caption');
+    await waitForPicture(alice.page, 'Alice Wisp');
+    const image = await waitForMessage(mallory.page, 'Cannot decrypt this image');
+    expect(await image.textContent()).toContain('Alice Wisp');
+    expect(await messageLog(mallory.page).getByRole('img').count()).toBe(0);
+    const shown = await mallory.page.locator('body').textContent();
+    for (const secret of ['For friends only', 'a caption']) expect(shown).not.toContain(secret);
     await screenshot(mallory.page, 'wrong-key');
   });
 
@@ -74,6 +84,12 @@ describe('the chat page', () => {
     await script.send(token, 'gc1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 60);
     const forged = await waitForMessage(alice.page, 'Cannot decrypt');
     expect(await forged.textContent()).toContain('Script Ghost');
+    // A picture the server saw: marked, and loaded only when asked for.
+    await script.sendImage(token, { blob: await patternPng() }, { caption: 'A plain picture', ttl: 60 });
+    const picture = await waitForMessage(alice.page, 'A plain picture');
+    expect(await picture.textContent()).toContain('Not end-to-end encrypted');
+    await picture.getByRole('button', { name: 'Show image' }).click();
+    await waitForPicture(alice.page, 'Script Ghost');
     await screenshot(alice.page, 'plain-and-forged');
   });
 

@@ -126,9 +126,9 @@ describe.each(storeKinds())('ImageStore contract on %s', (kind) => {
     await store.put(r);
     const got = (await store.get(r.id, T0))!;
     got.key = 'tampered';
-    got.dimensions.width = 1;
+    got.dimensions!.width = 1;
     got.carrier!.roomToken = 'XXX-XXX-XXX';
-    r.dimensions.height = 2;
+    r.dimensions!.height = 2;
     expect(await store.get(r.id, T0)).toEqual(record(6));
   });
 });

@@ -99,6 +99,20 @@ describe.each(storeKinds())('MessageStore contract on %s', (kind) => {
     expect(await store.claimDue(T0 + 2_000, 10)).toEqual([{ roomToken: 'ABC-123-XYZ', id: 'burn', dueAt: T0 + 2_000 }]);
   });
 
+  it('gets one live message with its current deadline, in its own room only', async () => {
+    const now = Date.now();
+    const message = text('ABC-123-XYZ', 'one', 0);
+    await store.append({ message, expiresAt: now + 60_000 });
+    expect(await store.get('ABC-123-XYZ', 'one', now)).toEqual({ message, expiresAt: now + 60_000 });
+    expect(await store.get('OTH-ER0-001', 'one', now)).toBeNull();
+    expect(await store.get('ABC-123-XYZ', 'missing', now)).toBeNull();
+    await store.expireSooner('ABC-123-XYZ', ['one'], now + 30_000);
+    expect((await store.get('ABC-123-XYZ', 'one', now))?.expiresAt).toBe(now + 30_000);
+    expect(await store.get('ABC-123-XYZ', 'one', now + 30_000)).toBeNull();
+    await store.remove('ABC-123-XYZ', 'one');
+    expect(await store.get('ABC-123-XYZ', 'one', now)).toBeNull();
+  });
+
   it('removes one message at once, reporting whether it was there', async () => {
     await store.append({ message: text('ABC-123-XYZ', 'gone'), expiresAt: T0 + 60_000 });
     expect(await store.remove('ABC-123-XYZ', 'gone')).toBe(true);

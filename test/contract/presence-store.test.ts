@@ -23,6 +23,20 @@ describe.each(storeKinds())('PresenceStore contract on %s', (kind) => {
     expect((await presence.participants('ABC-123-XYZ')).sort()).toEqual(['Ghost', 'Shadow']);
   });
 
+  it("lists a room's connections with their names", async () => {
+    await presence.join('ABC-123-XYZ', 'n#1', 'Ghost');
+    await presence.join('ABC-123-XYZ', 'n#2~reveals', 'Shadow');
+    await presence.join('OTH-ER0-001', 'n#3', 'Elsewhere');
+    const sorted = (await presence.connections('ABC-123-XYZ')).sort((a, b) => a.agentId.localeCompare(b.agentId));
+    expect(sorted).toEqual([
+      { connectionId: 'n#1', agentId: 'Ghost' },
+      { connectionId: 'n#2~reveals', agentId: 'Shadow' },
+    ]);
+    await presence.leave('ABC-123-XYZ', 'n#1');
+    expect(await presence.connections('ABC-123-XYZ')).toEqual([{ connectionId: 'n#2~reveals', agentId: 'Shadow' }]);
+    expect(await presence.connections('NON-E00-001')).toEqual([]);
+  });
+
   it('leaves per connection, frees the name and keeps totals right', async () => {
     await presence.join('AAA-111-AAA', 'n#1', 'Ghost');
     await presence.join('BBB-222-BBB', 'n#1', 'Ghost');

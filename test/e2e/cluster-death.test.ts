@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientOnWorker, startCluster, type ClusterNode } from '../helpers/cluster.js';
-import { collect, eventually, nextEvent, request, type Client } from '../helpers/client.js';
+import { collect, eventually, nextEvent, ok, request, type Client } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { redisServerBinary } from '../helpers/redis-server.js';
 
@@ -32,12 +32,10 @@ async function chatter(seats: Seat[], tag: string): Promise<string[]> {
   const acked: string[] = [];
   for (let round = 0; round < 2; round++) {
     for (const seat of seats) {
-      const ack = await request(seat.client, 'send-message', {
-        roomToken: ROOM,
-        message: `${tag} ${seat.name} ${round}`,
-      });
-      expect(ack.ok).toBe(true);
-      acked.push(ack.messageId as string);
+      const ack = await ok(
+        request(seat.client, 'send-message', { roomToken: ROOM, message: `${tag} ${seat.name} ${round}` }),
+      );
+      acked.push(ack.messageId);
     }
   }
   return acked;
@@ -45,7 +43,7 @@ async function chatter(seats: Seat[], tag: string): Promise<string[]> {
 
 /** The survivors keep chatting: a message from each reaches every other. */
 async function stillChatting(seats: Seat[]): Promise<void> {
-  const heard = seats.map((s) => collect<{ message: string }>(s.client, 'new-message'));
+  const heard = seats.map((s) => collect(s.client, 'new-message'));
   for (const seat of seats) {
     expect((await request(seat.client, 'send-message', { roomToken: ROOM, message: `after ${seat.name}` })).ok).toBe(
       true,
@@ -101,7 +99,7 @@ describe.runIf(redisServerBinary() !== null)('workers and nodes that die (two no
       const [alive, dead] = nodes as [ClusterNode, ClusterNode];
       const survivors = seats.filter((s) => s.node === alive);
       const departed = seats.filter((s) => s.node === dead).map((s) => s.name);
-      const left = survivors.map((s) => collect<{ agentId: string }>(s.client, 'participant-left'));
+      const left = survivors.map((s) => collect(s.client, 'participant-left'));
 
       await dead.crash();
       await eventually(() => left.every((l) => l.length === departed.length), 15_000);

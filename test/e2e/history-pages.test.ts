@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventually, joinedClient, request } from '../helpers/client.js';
+import { emitWithoutAck, eventually, joinedClient, request } from '../helpers/client.js';
 import { getJson, http } from '../helpers/http.js';
 import { startServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -13,7 +13,7 @@ describe.each(storeKinds())('history pages on %s', (store) => {
     const count = 150;
     // Each is a 10,000-character message: the whole history is about 1.5 MB of text.
     for (let i = 0; i < count; i++)
-      client.emit('send-message', { roomToken: ROOM, message: `${i}:`.padEnd(10_000, 'x') });
+      emitWithoutAck(client, 'send-message', { roomToken: ROOM, message: `${i}:`.padEnd(10_000, 'x') });
     await eventually(
       async () => (await getJson(`${running.url}/api/room/${ROOM}/stats`)).messageCount === count,
       15_000,

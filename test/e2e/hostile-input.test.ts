@@ -1,5 +1,19 @@
+import { io as connect, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { collect, eventually, joinedClient, nextEvent, openClient, request, type Client } from '../helpers/client.js';
+import {
+  asText,
+  collect,
+  emitWithoutAck,
+  eventually,
+  joinedClient,
+  nextEvent,
+  ok,
+  openClient,
+  request,
+  requestUntyped,
+  type Client,
+} from '../helpers/client.js';
+import { afterThisTest } from '../helpers/cleanup.js';
 import { getJson } from '../helpers/http.js';
 import { closed, rawSocket } from '../helpers/raw-socket.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -13,7 +27,7 @@ describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
 
   async function expectInvalid(client: Client, event: string, payload: unknown) {
     const errorEvent = nextEvent(client, 'error');
-    const ack = await request(client, event, payload);
+    const ack = await requestUntyped(client, event, payload);
     expect(ack, JSON.stringify(payload)).toMatchObject({
       ok: false,
       error: { code: 'PAYLOAD_INVALID', message: expect.any(String) },
@@ -35,8 +49,38 @@ describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
       { roomToken: {} },
       { roomToken: ['ABC-123-XYZ'] },
     ];
-    for (const event of ['join-room', 'leave-room', 'send-message']) {
+    for (const event of ['join-room', 'leave-room', 'send-message', 'reveal-message']) {
       for (const payload of shapes) await expectInvalid(client, event, payload);
+    }
+  });
+
+  it('refuses malformed reveal-message ids', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const client = await joinedClient(running.url, ROOM, 'Ghost');
+    for (const messageId of ['', 'x'.repeat(65), 42, null, {}, ['msg_1']]) {
+      await expectInvalid(client, 'reveal-message', { roomToken: ROOM, messageId });
+    }
+  });
+
+  it('takes a malformed handshake `auth` for a client that announced no features', async () => {
+    running = await startServer({ store, env: LIMITS });
+    const sender = await joinedClient(running.url, ROOM, 'Ghost');
+    const malformed = [
+      { features: 'reveal' },
+      { features: [{ reveal: true }, 42, null] },
+      { features: ['REVEAL', 'reveal '] },
+      { features: [...Array(10_000).fill('x'), 'reveal'] },
+      JSON.parse('{"__proto__": {"features": ["reveal"]}}'),
+    ];
+    for (const [i, auth] of malformed.entries()) {
+      const socket = connect(running.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
+      afterThisTest(() => void socket.disconnect());
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+      const client = socket as Client;
+      await ok(request(client, 'join-room', { roomToken: ROOM, agentId: `Odd ${i}` }));
+      const arrived = nextEvent(client, 'new-message');
+      await ok(request(sender, 'send-message', { roomToken: ROOM, message: `whole ${i}`, ttl: 0 }));
+      expect(asText(await arrived).message).toBe(`whole ${i}`);
     }
   });
 
@@ -89,12 +133,14 @@ describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
     const client = await joinedClient(running.url, ROOM, 'Ghost');
     const received = collect(client, 'new-message');
     const errors = collect(client, 'error');
-    client.emit('send-message', { roomToken: ROOM, message: 'no ack' });
-    client.emit('send-message', { roomToken: ROOM, message: 'extra args' }, 'junk', 42);
-    client.emit('send-message');
-    client.emit('no-such-event', { anything: true });
+    // As a client that does not follow the contract would send them.
+    const raw = client as unknown as Socket;
+    raw.emit('send-message', { roomToken: ROOM, message: 'no ack' });
+    raw.emit('send-message', { roomToken: ROOM, message: 'extra args' }, 'junk', 42);
+    raw.emit('send-message');
+    raw.emit('no-such-event', { anything: true });
     await eventually(() => received.length === 2 && errors.length === 1);
-    expect(received.map((m) => m.message)).toEqual(['no ack', 'extra args']);
+    expect(received.map((m) => asText(m).message)).toEqual(['no ack', 'extra args']);
     expect(errors[0]).toMatchObject({ code: 'PAYLOAD_INVALID' });
   });
 
@@ -121,7 +167,7 @@ describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
     await closed(raw);
     await request(bystander, 'send-message', { roomToken: ROOM, message: 'still fine' });
     await eventually(() => received.length === 1);
-    expect(received[0].message).toBe('still fine');
+    expect(asText(received[0]!).message).toBe('still fine');
   });
 
   it('bounds a flood from one client and keeps serving the others', async () => {
@@ -129,7 +175,7 @@ describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
     const flooder = await joinedClient(running.url, ROOM, 'Flooder');
     const errors = collect(flooder, 'error');
     const bystander = await joinedClient(running.url, 'CAL-M00-001', 'Calm');
-    for (let i = 0; i < 3000; i++) flooder.emit('send-message', { roomToken: ROOM, message: `flood ${i}` });
+    for (let i = 0; i < 3000; i++) emitWithoutAck(flooder, 'send-message', { roomToken: ROOM, message: `flood ${i}` });
     const ack = await request(bystander, 'send-message', { roomToken: 'CAL-M00-001', message: 'hello' }, 10_000);
     expect(ack.ok).toBe(true);
     await eventually(() => errors.length > 0, 10_000);

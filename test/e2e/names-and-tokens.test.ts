@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinedClient, nextEvent, openClient, request } from '../helpers/client.js';
+import { joinedClient, nextEvent, ok, openClient, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { startServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -60,7 +60,7 @@ describe.each(storeKinds())('names on %s', (store) => {
       const ack = await request(await openClient(url), 'join-room', { roomToken: ROOM, agentId });
       expect(ack.ok, agentId).toBe(true);
     }
-    const decomposed = await request(await openClient(url), 'join-room', { roomToken: ROOM, agentId: 'Zoe\u0308' });
+    const decomposed = await ok(request(await openClient(url), 'join-room', { roomToken: ROOM, agentId: 'Zoe\u0308' }));
     expect(decomposed.participants).toContain('Zoë');
     await refused(url, 'Zoë', 'AGENT_TAKEN');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { afterThisTest } from '../helpers/cleanup.js';
-import { collect, eventually, joinedClient, nextEvent, request } from '../helpers/client.js';
+import { collect, eventually, joinedClient, nextEvent, ok, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { spawnServer } from '../helpers/process.js';
 import { startServer } from '../helpers/server.js';
@@ -21,8 +21,7 @@ describe.runIf(storeKinds().includes('redis'))('a node dying (Redis)', () => {
     const watcher = await joinedClient(survivor.url, ROOM, 'Watcher');
     const victim = await joinedClient(doomed.url, ROOM, 'Victim');
     const expired = collect(watcher, 'message-expired');
-    const sent = await request(victim, 'send-message', { roomToken: ROOM, message: 'outlives its node', ttl: 2 });
-    expect(sent.ok).toBe(true);
+    const sent = await ok(request(victim, 'send-message', { roomToken: ROOM, message: 'outlives its node', ttl: 2 }));
     const left = nextEvent(watcher, 'participant-left', 8000);
     await doomed.kill('SIGKILL');
     expect(await left).toEqual({ agentId: 'Victim', roomToken: ROOM });

@@ -20,7 +20,7 @@ async function bystander(url: string) {
     async stillChats() {
       const ack = await request(client, 'send-message', { roomToken: ROOM, message: 'still fine' });
       expect(ack.ok).toBe(true);
-      await eventually(() => received.some((m) => m.message === 'still fine'));
+      await eventually(() => received.some((m) => 'message' in m && m.message === 'still fine'));
     },
   };
 }

@@ -22,7 +22,7 @@ describe.runIf(redisServerBinary() !== null && nginxBinary() !== null)('deploy/n
       await joinedClient(nodes[1]!.url, ROOM, 'Direct-1'),
     ];
     const everyone = [viaWebSocket, viaPolling, ...direct];
-    const heard = everyone.map((c) => collect<{ message: string }>(c, 'new-message'));
+    const heard = everyone.map((c) => collect(c, 'new-message'));
     for (const [i, client] of everyone.entries()) {
       expect((await request(client, 'send-message', { roomToken: ROOM, message: `hello ${i}` })).ok).toBe(true);
     }

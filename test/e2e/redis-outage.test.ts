@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collect, eventually, joinedClient, nextEvent, openClient, request } from '../helpers/client.js';
+import { asText, collect, eventually, joinedClient, nextEvent, openClient, request } from '../helpers/client.js';
 import { getJson, http } from '../helpers/http.js';
 import { privateRedis } from '../helpers/private-redis.js';
 import { redisServerBinary } from '../helpers/redis-server.js';
@@ -74,7 +74,7 @@ describe.runIf(storeKinds().includes('redis') && redisServerBinary() !== null)(
       const ack = await request(sender, 'send-message', { roomToken: ROOM, message: 'kept' });
       expect(ack.ok).toBe(true);
       await eventually(() => received.length === 1);
-      expect(received.map((m) => m.message)).toEqual(['kept']);
+      expect(received.map((m) => asText(m).message)).toEqual(['kept']);
       const again = await openClient(running.url);
       const taken = await request(again, 'join-room', { roomToken: ROOM, agentId: 'Reader' });
       expect(taken).toMatchObject({ ok: false, error: { code: 'AGENT_TAKEN' } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { afterThisTest } from '../helpers/cleanup.js';
-import { collect, eventually, joinedClient, request } from '../helpers/client.js';
+import { collect, eventually, joinedClient, ok, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { spawnServer } from '../helpers/process.js';
 import { startServer } from '../helpers/server.js';
@@ -18,9 +18,9 @@ describe.runIf(storeKinds().includes('redis'))('restart on Redis', () => {
     const first = await spawnServer({ ...env, REDIS_URL: redisUrl(), REDIS_PREFIX: prefix });
     afterThisTest(() => first.kill());
     const before = await joinedClient(first.url, ROOM, 'Before');
-    const shortLived = await request(before, 'send-message', { roomToken: ROOM, message: 'dies soon', ttl: 3 });
-    const longLived = await request(before, 'send-message', { roomToken: ROOM, message: 'stays', ttl: 3600 });
-    const burn = await request(before, 'send-message', { roomToken: ROOM, message: 'burn when read', ttl: 0 });
+    const shortLived = await ok(request(before, 'send-message', { roomToken: ROOM, message: 'dies soon', ttl: 3 }));
+    const longLived = await ok(request(before, 'send-message', { roomToken: ROOM, message: 'stays', ttl: 3600 }));
+    const burn = await ok(request(before, 'send-message', { roomToken: ROOM, message: 'burn when read', ttl: 0 }));
     await first.kill('SIGKILL');
 
     const second = await startServer({ store: 'redis', prefix, keepData: true, env });
@@ -32,7 +32,7 @@ describe.runIf(storeKinds().includes('redis'))('restart on Redis', () => {
       'stays',
       'burn when read',
     ]);
-    // Reading the history just now burns the ttl-0 message; the ttl-3 one expires on its own.
+    // After joining (a client that takes delivery as reading) burns the ttl-0 message; the ttl-3 one expires on its own.
     await eventually(() => expired.length === 2, 8000);
     expect(expired.map((e) => e.messageId).sort()).toEqual([shortLived.messageId, burn.messageId].sort());
     const left = await getJson(`${second.url}/api/room/${ROOM}/messages`);

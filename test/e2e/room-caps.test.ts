@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collect, eventually, joinedClient, request } from '../helpers/client.js';
+import { collect, eventually, joinedClient, ok, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { fetchImage, filesIn, makeImage, noisePng } from '../helpers/images.js';
 import { startServer } from '../helpers/server.js';
@@ -15,7 +15,7 @@ describe.each(storeKinds())('per-room caps on %s', (store) => {
     const expired = collect(reader, 'message-expired');
     const sent: string[] = [];
     for (let i = 0; i < 8; i++) {
-      sent.push((await request(writer, 'send-message', { roomToken: ROOM, message: `m${i}` })).messageId);
+      sent.push((await ok(request(writer, 'send-message', { roomToken: ROOM, message: `m${i}` }))).messageId);
     }
     await eventually(() => expired.length === 3);
     expect(expired).toEqual(sent.slice(0, 3).map((messageId) => ({ messageId, roomToken: ROOM })));
@@ -46,17 +46,18 @@ describe.each(storeKinds())('per-room caps on %s', (store) => {
   it('takes an image message out with its image when it is dropped', async () => {
     const running = await startServer({ store, env: { MAX_ROOM_MESSAGES: '2' } });
     const writer = await joinedClient(running.url, ROOM, 'Writer');
-    const image = await request(writer, 'send-image', {
-      roomToken: ROOM,
-      imageData: { name: 'a.png', blob: await makeImage('png') },
-    });
-    expect(image.ok).toBe(true);
+    const image = await ok(
+      request(writer, 'send-image', {
+        roomToken: ROOM,
+        imageData: { name: 'a.png', blob: await makeImage('png') },
+      }),
+    );
     const [filename] = await filesIn(running.config.media.uploadDir);
     const expired = collect(writer, 'message-expired');
     await request(writer, 'send-message', { roomToken: ROOM, message: 'one' });
     await request(writer, 'send-message', { roomToken: ROOM, message: 'two' });
     await eventually(() => expired.length === 1);
-    expect(expired[0].messageId).toBe(image.messageId);
+    expect(expired[0]?.messageId).toBe(image.messageId);
     await eventually(async () => (await filesIn(running.config.media.uploadDir)).length === 0);
     expect((await fetchImage(running.url, `/api/image/${filename}`)).status).toBe(404);
   });

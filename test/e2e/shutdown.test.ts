@@ -3,7 +3,15 @@ import { createClient } from 'redis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeImage } from '../helpers/images.js';
-import { closeAllClients, joinedClient, nextEvent, openClient, request, type Client } from '../helpers/client.js';
+import {
+  asText,
+  closeAllClients,
+  joinedClient,
+  nextEvent,
+  openClient,
+  request,
+  type Client,
+} from '../helpers/client.js';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { PrivateRedis } from '../helpers/redis-server.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -158,7 +166,7 @@ describe.runIf(storeKinds().includes('redis'))('draining with work in flight (Re
     const late = await request(shadow, 'send-message', { roomToken: 'ABC-123-XYZ', message: 'too late' });
     expect(late).toMatchObject({ ok: false, error: { code: 'SHUTTING_DOWN' } });
     expect(await inFlight).toMatchObject({ ok: true, messageId: expect.any(String) });
-    expect((await delivered).message).toBe('sent before SIGTERM');
+    expect(asText(await delivered).message).toBe('sent before SIGTERM');
     await expect(openClient(server.url)).rejects.toThrow();
     await closing;
   });

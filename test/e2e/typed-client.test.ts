@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, GhostChatError, type GhostChatClient } from '../../src/client/ghostchat-client.js';
-import type { ChatMessage } from '../../src/protocol/messages.js';
+import type { NewMessage } from '../../src/protocol/messages.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 describe('the typed client (src/client/ghostchat-client.ts)', () => {
@@ -15,8 +15,14 @@ describe('the typed client (src/client/ghostchat-client.ts)', () => {
     running = undefined;
   });
 
-  const open = async (url: string, ackTimeoutMs?: number) => {
-    const client = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true, ackTimeoutMs });
+  const open = async (url: string, ackTimeoutMs?: number, features?: Array<'reveal'>) => {
+    const client = connect(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      ackTimeoutMs,
+      features,
+    });
     clients.push(client);
     return client.opened();
   };
@@ -34,7 +40,7 @@ describe('the typed client (src/client/ghostchat-client.ts)', () => {
     await b.join('ABC-123-XYZ', 'Ghost B');
     expect(await joined).toBe('Ghost B');
 
-    const arrived = new Promise<ChatMessage>((resolve) => b.on('new-message', resolve));
+    const arrived = new Promise<NewMessage>((resolve) => b.on('new-message', resolve));
     const sent = await a.send('ABC-123-XYZ', 'hello', 60);
     expect(sent).toEqual({ ok: true, messageId: expect.stringMatching(/^msg_/), timestamp: expect.any(String) });
     expect(await arrived).toMatchObject({
@@ -45,6 +51,21 @@ describe('the typed client (src/client/ghostchat-client.ts)', () => {
       ttl: 60,
     });
     expect(await a.leave('ABC-123-XYZ')).toEqual({ ok: true, roomToken: 'ABC-123-XYZ' });
+  });
+
+  it('announces reveal support: burn-after-reading messages arrive unrevealed, reveal() reads them', async () => {
+    running = await startServer();
+    const sender = await open(running.url);
+    const reader = await open(running.url, undefined, ['reveal']);
+    await sender.join('ABC-123-XYZ', 'Ghost A');
+    await reader.join('ABC-123-XYZ', 'Ghost B');
+    const arrived = new Promise<NewMessage>((resolve) => reader.on('new-message', resolve));
+    const burning = new Promise((resolve) => sender.on('message-burning', resolve));
+    const sent = await sender.send('ABC-123-XYZ', 'once', 0);
+    expect(await arrived).toMatchObject({ id: sent.messageId, unrevealed: true });
+    const revealed = await reader.reveal('ABC-123-XYZ', sent.messageId);
+    expect(revealed).toMatchObject({ ok: true, message: { message: 'once' }, burnsAt: expect.any(String) });
+    expect(await burning).toEqual({ messageId: sent.messageId, roomToken: 'ABC-123-XYZ', burnsAt: revealed.burnsAt });
   });
 
   it("rejects with the server's error code", async () => {

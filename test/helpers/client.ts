@@ -1,25 +1,35 @@
 import type { Agent } from 'node:http';
 import { io as connect, type Socket } from 'socket.io-client';
+import type { GhostChatSocket } from '../../src/client/ghostchat-client.js';
+import type { ClientFeature, HandshakeAuth } from '../../src/protocol/client-features.js';
+import type {
+  ClientEventPayload,
+  ClientEventResult,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../src/protocol/contract.js';
+import type { ImageMessage, TextMessage } from '../../src/protocol/messages.js';
+import type { AckResponse } from '../../src/protocol/schemas.js';
 import { afterThisTest } from './cleanup.js';
 
-export type Client = Socket;
+/** A real socket.io client typed by the protocol contract (src/protocol/contract.ts). */
+export type Client = GhostChatSocket;
 
-const opened = new Set<Socket>();
+/** What the server sends with event `E`. */
+export type Payload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
 
-export interface OpenClientOptions {
+export interface ClientOptions {
   reconnection?: boolean;
+  /** Optional protocol features to announce in the handshake (e.g. `['reveal']`). */
+  features?: ClientFeature[];
   /** The HTTP agent its connections are made through (a test that needs to see them). */
   agent?: Agent;
 }
 
-/** A real socket.io client, websocket only, no reconnection unless asked; disconnected when the test ends. */
-export async function openClient(url: string, options: OpenClientOptions = {}): Promise<Client> {
-  const socket = connect(url, {
-    transports: ['websocket'],
-    reconnection: options.reconnection ?? false,
-    forceNew: true,
-    ...(options.agent ? { agent: options.agent as unknown as string } : {}),
-  });
+const opened = new Set<Socket>();
+
+/** Disconnects the client when the test ends; resolves once it is connected. */
+async function connected(socket: Client): Promise<Client> {
   opened.add(socket);
   afterThisTest(() => {
     socket.disconnect();
@@ -32,19 +42,23 @@ export async function openClient(url: string, options: OpenClientOptions = {}): 
   return socket;
 }
 
+/** A real socket.io client, websocket only, no reconnection unless asked; disconnected when the test ends. */
+export function openClient(url: string, options: ClientOptions = {}): Promise<Client> {
+  const auth: HandshakeAuth = options.features ? { features: options.features } : {};
+  return connected(
+    connect(url, {
+      transports: ['websocket'],
+      reconnection: options.reconnection ?? false,
+      forceNew: true,
+      auth,
+      ...(options.agent ? { agent: options.agent as unknown as string } : {}),
+    }),
+  );
+}
+
 /** A client on HTTP long-polling only, as the earlier web client starts: each poll is its own request. */
-export async function openPollingClient(url: string): Promise<Client> {
-  const socket = connect(url, { transports: ['polling'], reconnection: false, forceNew: true });
-  opened.add(socket);
-  afterThisTest(() => {
-    socket.disconnect();
-    opened.delete(socket);
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
+export function openPollingClient(url: string): Promise<Client> {
+  return connected(connect(url, { transports: ['polling'], reconnection: false, forceNew: true }));
 }
 
 export function closeAllClients(): void {
@@ -52,31 +66,86 @@ export function closeAllClients(): void {
   opened.clear();
 }
 
+/** The socket with its listener types erased: socket.io's cannot follow a generic event name. */
+const untyped = (socket: Client) => socket as unknown as Socket;
+
+/** A text message as it arrived whole; fails the test for anything else. */
+export function asText(message: Payload<'new-message'>): TextMessage {
+  if (message.type !== 'text' || 'unrevealed' in message) throw new Error(`not a whole text message: ${message.id}`);
+  return message;
+}
+
+/** An image message as it arrived whole; fails the test for anything else. */
+export function asImage(message: Payload<'new-message'>): ImageMessage {
+  if (message.type !== 'image' || 'unrevealed' in message) throw new Error(`not a whole image message: ${message.id}`);
+  return message;
+}
+
 /** Resolves with the next `event` the client receives, or rejects after `timeoutMs`. */
-export function nextEvent<T = any>(socket: Client, event: string, timeoutMs = 5000): Promise<T> {
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  socket: Client,
+  event: E,
+  timeoutMs = 5000,
+): Promise<Payload<E>> {
   return new Promise((resolve, reject) => {
+    const name: string = event;
     const timer = setTimeout(() => {
-      socket.off(event, onEvent);
+      untyped(socket).off(name, onEvent);
       reject(new Error(`timed out waiting for ${event}`));
     }, timeoutMs);
-    const onEvent = (payload: T) => {
+    const onEvent = (payload: Payload<E>) => {
       clearTimeout(timer);
       resolve(payload);
     };
-    socket.once(event, onEvent);
+    untyped(socket).once(name, onEvent);
   });
 }
 
 /** Records every payload of `event` from now on. */
-export function collect<T = any>(socket: Client, event: string): T[] {
-  const seen: T[] = [];
-  socket.on(event, (payload: T) => seen.push(payload));
+export function collect<E extends keyof ServerToClientEvents>(socket: Client, event: E): Array<Payload<E>> {
+  const seen: Array<Payload<E>> = [];
+  const name: string = event;
+  untyped(socket).on(name, (payload: Payload<E>) => void seen.push(payload));
   return seen;
 }
 
-/** Emits with an acknowledgement and resolves with the ack. */
-export function request<T = any>(socket: Client, event: string, payload: unknown, timeoutMs = 5000): Promise<T> {
-  return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
+/** Emits `event` with an acknowledgement and resolves with the ack, both as the contract types them. */
+export function request<E extends keyof ClientToServerEvents>(
+  socket: Client,
+  event: E,
+  payload: ClientEventPayload<E>,
+  timeoutMs = 5000,
+): Promise<AckResponse<ClientEventResult<E>>> {
+  const name: string = event;
+  return untyped(socket).timeout(timeoutMs).emitWithAck(name, payload) as Promise<AckResponse<ClientEventResult<E>>>;
+}
+
+/** Emits `event` without an acknowledgement, as the reference clients do. */
+export function emitWithoutAck<E extends keyof ClientToServerEvents>(
+  socket: Client,
+  event: E,
+  payload: ClientEventPayload<E>,
+): void {
+  const name: string = event;
+  untyped(socket).emit(name, payload);
+}
+
+/**
+ * Emits anything under any name, as a hostile or broken client would; the ack is whatever the
+ * server answers. For tests of malformed input only: everything else goes through `request`.
+ */
+export function requestUntyped(socket: Client, event: string, ...args: unknown[]): Promise<any> {
+  const timeoutMs = 5000;
+  return untyped(socket)
+    .timeout(timeoutMs)
+    .emitWithAck(event, ...args);
+}
+
+/** The result of a request that must succeed; throws with the server's error otherwise. */
+export async function ok<R extends object>(pending: Promise<AckResponse<R>>): Promise<R> {
+  const ack = await pending;
+  if (!ack.ok) throw new Error(`refused: ${ack.error.code} ${ack.error.message}`);
+  return ack;
 }
 
 /** Waits until `predicate` holds, polling; for state that has no event of its own. */
@@ -88,10 +157,9 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, ti
   }
 }
 
-/** Opens a client and joins a room; resolves with the client and its room-joined payload. */
-export async function joinedClient(url: string, roomToken: string, agentId: string) {
-  const client = await openClient(url);
-  const ack = await request(client, 'join-room', { roomToken, agentId });
-  if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+/** Opens a client and joins a room; resolves with the client. */
+export async function joinedClient(url: string, roomToken: string, agentId: string, options: ClientOptions = {}) {
+  const client = await openClient(url, options);
+  await ok(request(client, 'join-room', { roomToken, agentId }));
   return client;
 }

@@ -1,3 +1,4 @@
+import { BurnAfterReading } from '../../src/domain/burn-after-reading.js';
 import { DomainEvents, type DomainEventMap, type DomainEventName } from '../../src/domain/domain-events.js';
 import { ExpiryService } from '../../src/domain/expiry-service.js';
 import { MessageService, type TtlPolicy } from '../../src/domain/message-service.js';
@@ -64,7 +65,8 @@ export function memoryDomain(policy: TtlPolicy = POLICY) {
   // One generator for every service, as the server has: message ids never collide.
   const ids = sequentialIds(clock.now);
   const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock.now, policy.maxTtlSeconds * 1000);
-  const messages = new MessageService(stores.messages, stores.presence, policy, clock.now, ids, events);
+  const burns = new BurnAfterReading(stores.messages, stores.presence, stores.unread, policy, clock.now, events);
+  const messages = new MessageService(stores.messages, burns, policy, clock.now, ids, events);
   const expiry = new ExpiryService(
     stores.messages,
     events,

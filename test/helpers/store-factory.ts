@@ -14,6 +14,8 @@ export interface StoresUnderTest {
   /** Another node on the same data (Redis), or the same stores (memory, which is single-process). */
   peer(nodeId?: string): Promise<Stores>;
   cleanup(): Promise<void>;
+  /** The Redis key prefix of these stores (Redis only). */
+  prefix?: string;
 }
 
 export interface StoreOptions {
@@ -52,6 +54,7 @@ export async function storesOf(kind: StoreKind, options: StoreOptions = {}): Pro
   return {
     stores,
     redis: { url, prefix: keyPrefix },
+    prefix: keyPrefix,
     peer: open,
     cleanup: async () => {
       for (const s of opened) await s.close();

@@ -37,6 +37,11 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 export const roomAdditionalData = (roomToken: string) => utf8.encode(`ghostchat/gc1/room/${roomToken}`);
 
+/** A client-chosen message id as the envelopes carry it: 16-64 base64url characters. */
+export function isEnvelopeId(id: unknown): id is string {
+  return typeof id === 'string' && ID_PATTERN.test(id);
+}
+
 export function newMessageId(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
 }
@@ -52,7 +57,7 @@ export async function sealText(
   content: SealedText,
   iv: Uint8Array<ArrayBuffer> = crypto.getRandomValues(new Uint8Array(IV_BYTES)),
 ): Promise<string> {
-  if (!ID_PATTERN.test(content.id)) throw new Error('message id must be 16-64 base64url characters');
+  if (!isEnvelopeId(content.id)) throw new Error('message id must be 16-64 base64url characters');
   const { id, from, ttl, text } = content;
   const plaintext = utf8.encode(JSON.stringify({ id, from, ttl, text }));
   const sealed = new Uint8Array(
@@ -89,7 +94,7 @@ function parseSealedText(json: string): SealedText | null {
   const value: unknown = JSON.parse(json);
   if (typeof value !== 'object' || value === null) return null;
   const { id, from, ttl, text } = value as Record<string, unknown>;
-  if (typeof id !== 'string' || !ID_PATTERN.test(id)) return null;
+  if (!isEnvelopeId(id)) return null;
   if (typeof from !== 'string' || typeof text !== 'string') return null;
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0) return null;
   return { id, from, ttl, text };

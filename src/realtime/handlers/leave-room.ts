@@ -1,10 +1,12 @@
+import type { LeaveRoomResult } from '../../protocol/contract.js';
 import { AppError } from '../../errors.js';
 import { ServerEvents } from '../../protocol/events.js';
 import type { LeaveRoomInput } from '../../protocol/schemas.js';
 import type { EventHandler } from '../handler.js';
+import { exitRoom } from '../message-delivery.js';
 import type { GatewayDeps } from '../services.js';
 
-export function leaveRoom({ io, rooms }: GatewayDeps): EventHandler<LeaveRoomInput> {
+export function leaveRoom({ io, rooms }: GatewayDeps): EventHandler<LeaveRoomInput, LeaveRoomResult> {
   return async ({ socket, connection }, { roomToken }) => {
     const agentId = connection.rooms.get(roomToken);
     if (agentId === undefined) throw new AppError('NOT_A_MEMBER', 'Not in that room');
@@ -12,7 +14,7 @@ export function leaveRoom({ io, rooms }: GatewayDeps): EventHandler<LeaveRoomInp
     connection.rooms.delete(roomToken);
     // Sent before leaving so the leaver sees it too, even when it was the last one in the room.
     io.to(roomToken).emit(ServerEvents.participantLeft, { agentId, roomToken });
-    await socket.leave(roomToken);
+    await exitRoom(socket, roomToken);
     return { roomToken };
   };
 }

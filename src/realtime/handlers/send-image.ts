@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
-import type { Server } from 'socket.io';
 import { MAX_PENDING_IMAGES_PER_CONNECTION } from '../../defaults.js';
 import { AppError, ErrorCodes } from '../../errors.js';
 import { decodeDataUrl } from '../../protocol/data-url.js';
 import { ClientEvents, ServerEvents } from '../../protocol/events.js';
 import type { SendImageInput } from '../../protocol/image-schemas.js';
+import type { SendImageResult } from '../../protocol/contract.js';
 import { bindEvent, type Ack, type EventHandler, type HandlerContext } from '../handler.js';
 import type { ImageService } from '../../domain/image-service.js';
 import type { ImageSchemas } from '../../protocol/image-schemas.js';
+import { deliverNewMessage } from '../message-delivery.js';
+import type { GhostChatServer } from '../typed-socket.js';
 
 /** What send-image needs besides the socket server. */
 export interface GatewayImages {
@@ -16,9 +18,12 @@ export interface GatewayImages {
   maxImageBytes: number;
 }
 
-/** Same membership and identity rules as send-message; the broadcast carries metadata, never bytes. */
-export function sendImage(io: Server, images: GatewayImages): EventHandler<SendImageInput> {
-  return async ({ connection }, { roomToken, imageData, caption, ttl }) => {
+/**
+ * Same membership, identity and delivery rules as send-message; the broadcast carries metadata,
+ * never bytes. A sealed image (the client encrypted it) is stored as it came, never decoded.
+ */
+export function sendImage(io: GhostChatServer, images: GatewayImages): EventHandler<SendImageInput, SendImageResult> {
+  return async ({ socket, connection }, { roomToken, imageData, caption, ttl }) => {
     const agentId = connection.rooms.get(roomToken);
     if (agentId === undefined) throw new AppError('NOT_A_MEMBER');
     const read = async () => ({
@@ -26,9 +31,10 @@ export function sendImage(io: Server, images: GatewayImages): EventHandler<SendI
       load: async () => imageData.blob ?? decodeDataUrl(imageData.data ?? '', images.maxImageBytes),
       name: imageData.name,
       ttl,
+      sealed: imageData.sealed === true,
     });
     const message = await images.service.sendToRoom({ roomToken, agentId }, read, caption);
-    io.to(roomToken).emit(ServerEvents.newMessage, message);
+    deliverNewMessage(io, socket, message);
     return { messageId: message.id, imageId: message.imageData.id, timestamp: message.timestamp };
   };
 }
@@ -39,7 +45,7 @@ export function sendImage(io: Server, images: GatewayImages): EventHandler<SendI
  * arrival (socket middleware, before anything is queued) and released when the event is
  * acknowledged, which bindEvent does exactly once whatever happens.
  */
-export function bindSendImage(ctx: HandlerContext, io: Server, images: GatewayImages, log: Logger): void {
+export function bindSendImage(ctx: HandlerContext, io: GhostChatServer, images: GatewayImages, log: Logger): void {
   let pending = 0;
   ctx.socket.use((packet, next) => {
     if (packet[0] !== ClientEvents.sendImage) return next();

@@ -101,6 +101,11 @@ export class MemoryMessageStore implements MessageStore {
     return live;
   }
 
+  async get(roomToken: string, id: string, now: number): Promise<MessageRecord | null> {
+    const record = this.rooms.get(roomToken)?.messages.get(id)?.record;
+    return record && record.expiresAt > now ? { message: record.message, expiresAt: record.expiresAt } : null;
+  }
+
   async expireSooner(roomToken: string, ids: readonly string[], expiresAt: number): Promise<string[]> {
     const room = this.rooms.get(roomToken);
     const moved: string[] = [];

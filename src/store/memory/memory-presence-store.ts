@@ -1,4 +1,4 @@
-import type { Departure, JoinOutcome, PresenceStore, PresenceTotals } from '../presence-store.js';
+import type { Departure, JoinOutcome, PresenceStore, PresenceTotals, RoomConnection } from '../presence-store.js';
 
 interface Room {
   byConnection: Map<string, string>;
@@ -51,6 +51,13 @@ export class MemoryPresenceStore implements PresenceStore {
 
   async participants(roomToken: string): Promise<string[]> {
     return [...(this.rooms.get(roomToken)?.byConnection.values() ?? [])];
+  }
+
+  async connections(roomToken: string): Promise<RoomConnection[]> {
+    return [...(this.rooms.get(roomToken)?.byConnection ?? [])].map(([connectionId, agentId]) => ({
+      connectionId,
+      agentId,
+    }));
   }
 
   async count(roomToken: string): Promise<number> {

@@ -4,6 +4,7 @@ import { MemoryImageStore } from './memory-image-store.js';
 import { MemoryMessageStore } from './memory-message-store.js';
 import { MemoryPresenceStore } from './memory-presence-store.js';
 import { MemoryRoomStore } from './memory-room-store.js';
+import { MemoryUnreadStore } from './memory-unread-store.js';
 
 export function createMemoryStores(caps: RoomCaps): Stores {
   // A room lives while either store holds something of it; each tells the room store when it let go.
@@ -15,6 +16,7 @@ export function createMemoryStores(caps: RoomCaps): Stores {
     presence,
     rooms,
     images: new MemoryImageStore(),
+    unread: new MemoryUnreadStore(),
     health: {
       kind: 'memory',
       state: () => 'memory',

@@ -14,6 +14,8 @@ export function redisKeys(prefix: string) {
     /** Hash `bytes`, `imageBytes`: the room's totals, kept by the same scripts that add and remove. */
     roomUsage: (roomToken: string) => `${prefix}room:${roomToken}:usage`,
     roomCreated: (roomToken: string) => `${prefix}room:${roomToken}:created`,
+    /** Hash message id -> sender of the room's burn-after-reading messages nobody has read yet. */
+    roomUnread: (roomToken: string) => `${prefix}room:${roomToken}:unread`,
     /** Global expiry schedule: member `roomToken|id`, score = deadline in epoch ms. */
     expirySchedule: () => `${prefix}expiry`,
     presenceConnections: (roomToken: string) => `${prefix}presence:${roomToken}:connections`,

@@ -73,6 +73,16 @@ export class RedisMessageStore implements MessageStore {
     return storeCall(() => this.client.zCard(this.keys.roomIndex(roomToken)));
   }
 
+  get(roomToken: string, id: string, now: number): Promise<MessageRecord | null> {
+    const key = this.keys.message(roomToken, id);
+    return storeCall(async () => {
+      // The body expires natively at the message's deadline (append and expireSooner set both).
+      const [body, deadline] = await this.client.multi().get(key).pExpireTime(key).exec();
+      if (typeof body !== 'string' || typeof deadline !== 'number' || deadline <= now) return null;
+      return { message: JSON.parse(body) as ChatMessage, expiresAt: deadline };
+    });
+  }
+
   expireSooner(roomToken: string, ids: readonly string[], expiresAt: number): Promise<string[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return storeCall(() =>

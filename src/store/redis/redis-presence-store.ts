@@ -1,4 +1,4 @@
-import type { Departure, JoinOutcome, PresenceStore, PresenceTotals } from '../presence-store.js';
+import type { Departure, JoinOutcome, PresenceStore, PresenceTotals, RoomConnection } from '../presence-store.js';
 import type { RedisKeys } from './keys.js';
 import type { PresenceKeys } from './presence-scripts.js';
 import type { RedisClient } from './redis-connection.js';
@@ -45,6 +45,13 @@ export class RedisPresenceStore implements PresenceStore {
 
   participants(roomToken: string): Promise<string[]> {
     return storeCall(() => this.client.hVals(this.keys.presenceConnections(roomToken)));
+  }
+
+  connections(roomToken: string): Promise<RoomConnection[]> {
+    return storeCall(async () => {
+      const all = await this.client.hGetAll(this.keys.presenceConnections(roomToken));
+      return Object.entries(all).map(([connectionId, agentId]) => ({ connectionId, agentId }));
+    });
   }
 
   count(roomToken: string): Promise<number> {

@@ -9,6 +9,7 @@ import { RedisImageStore } from './redis-image-store.js';
 import { RedisMessageStore } from './redis-message-store.js';
 import { RedisPresenceStore } from './redis-presence-store.js';
 import { RedisRoomStore } from './redis-room-store.js';
+import { RedisUnreadStore } from './redis-unread-store.js';
 import { storeCall } from './store-call.js';
 
 export interface RedisStores extends Stores {
@@ -33,6 +34,7 @@ export function createRedisStores(
     presence,
     rooms: new RedisRoomStore(client, keys),
     images: new RedisImageStore(client, keys),
+    unread: new RedisUnreadStore(client, keys),
     health: {
       kind: 'redis',
       state: () => (client.isReady ? 'connected' : 'disconnected'),

@@ -3,6 +3,7 @@ import { listPage } from './history-scripts.js';
 import { appendMessage, claimDueMessages, expireMessagesSooner, removeMessage } from './message-scripts.js';
 import { heartbeat, joinRoom, leaveRoom } from './presence-scripts.js';
 import { touchRoom } from './room-scripts.js';
+import { addUnread, takeUnread } from './unread-scripts.js';
 
 /**
  * Every Lua script the stores run, registered with the client (`createClient({ scripts })`) so
@@ -23,4 +24,6 @@ export const scripts = {
   leaveRoom,
   heartbeat,
   touchRoom,
+  addUnread,
+  takeUnread,
 };

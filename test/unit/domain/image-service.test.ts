@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImageService } from '../../../src/domain/image-service.js';
@@ -79,15 +79,54 @@ describe('ImageService on the memory stores', () => {
     await eventually(async () => (await files()).length === 0);
   });
 
-  it('burns with its message: reading a burn-after-reading message moves the image deadline too', async () => {
+  it('burns with its message: revealing a burn-after-reading message moves the image deadline too', async () => {
     const { send, images, messages, stores, clock } = await imageDomain();
     const sent = await send(0);
     clock.advance(5_000);
+    // Fetching the image or the history is no read; a member other than the sender revealing it is.
+    (await images.open(sent.imageData.filename)).stream.destroy();
     await wholeHistory(messages, ROOM);
+    const unread = clock.now() - 5_000 + POLICY.maxTtlSeconds * 1000;
+    expect((await stores.images.get(sent.imageData.id, clock.now()))?.expiresAt).toBe(unread);
+    await messages.reveal({ roomToken: ROOM, agentId: 'Reader' }, sent.id);
     const burnAt = clock.now() + POLICY.burnAfterReadSeconds * 1000;
     expect((await stores.images.get(sent.imageData.id, clock.now()))?.expiresAt).toBe(burnAt);
     clock.advance(POLICY.burnAfterReadSeconds * 1000);
     expect(await images.expireDue(10)).toBe(1);
+  });
+
+  it('keeps a sealed image as it came: never decoded, opaque type, no dimensions, no client name', async () => {
+    const { images, files, dir } = await imageDomain();
+    const opaque = Buffer.from('not an image at all: sealed bytes only the room can open');
+    const sent = await images.sendToRoom(
+      ghost,
+      async () => ({ load: async () => opaque, name: 'holiday-at-home.jpg', ttl: 60, sealed: true }),
+      '',
+    );
+    expect(sent.imageData).toMatchObject({
+      mimeType: 'application/octet-stream',
+      dimensions: null,
+      size: opaque.length,
+      sealed: true,
+      name: 'image.bin',
+    });
+    expect(sent.imageData.filename).toMatch(/\.bin$/);
+    expect(await files()).toEqual([sent.imageData.filename]);
+    // Encrypted at rest like any image: the file on disk is not the bytes that came in.
+    expect((await readFile(path.join(dir, sent.imageData.filename))).includes(opaque)).toBe(false);
+    const opened = await images.open(sent.imageData.filename);
+    const chunks: Buffer[] = [];
+    for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(opaque);
+    expect(opened.mimeType).toBe('application/octet-stream');
+  });
+
+  it('refuses an empty sealed image', async () => {
+    const { images, files } = await imageDomain();
+    await expect(
+      images.sendToRoom(ghost, async () => ({ load: async () => Buffer.alloc(0), sealed: true }), ''),
+    ).rejects.toMatchObject({ code: 'PAYLOAD_INVALID' });
+    expect(await files()).toEqual([]);
   });
 
   it('sweeps files that have no record, but never a young one', async () => {

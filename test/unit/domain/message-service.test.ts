@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { connectionId } from '../../../src/domain/connection-id.js';
 import { memoryDomain, POLICY, START, wholeHistory } from '../../helpers/domain.js';
 
 const ROOM = 'ABC-123-XYZ';
@@ -29,30 +30,21 @@ describe('MessageService on the memory stores', () => {
     expect((await wholeHistory(messages, ROOM)).map((m) => m.id)).toEqual([long.id]);
   });
 
-  it('keeps an unread burn-after-reading message; reading the history starts its burn and says so', async () => {
-    const { messages, clock, emitted, expiry } = memoryDomain();
+  it('keeps an unread burn-after-reading message: neither its sender nor the history reads it', async () => {
+    const { messages, rooms, emitted } = memoryDomain();
+    await rooms.join(ROOM, 'n#sender', 'Ghost');
     const secret = await messages.sendText(ghost, 'read me once', 0);
     // Only its sender is in the room: nobody read it, nothing burns.
-    expect(emitted).toEqual([]);
-    clock.advance(60_000);
     expect(await wholeHistory(messages, ROOM)).toEqual([secret]);
-    const burnAt = clock.now() + POLICY.burnAfterReadSeconds * 1000;
-    expect(emitted).toEqual([
-      { event: 'messagesBurning', payload: { roomToken: ROOM, messageIds: [secret.id], burnAt } },
-    ]);
-    // Reading again does not restart the burn.
-    clock.advance(10_000);
-    await wholeHistory(messages, ROOM);
-    expect(emitted).toHaveLength(1);
-    clock.advance(POLICY.burnAfterReadSeconds * 1000 - 10_000);
-    expect(await expiry.runOnce()).toBe(1);
-    expect(await wholeHistory(messages, ROOM)).toEqual([]);
+    expect(await messages.reveal(ghost, secret.id)).toEqual({ message: secret, burnsAt: null });
+    await messages.joined(ghost, 'n#sender');
+    expect(emitted).toEqual([]);
   });
 
-  it('burns a burn-after-reading message at once when someone besides the sender receives it live', async () => {
+  it('burns a burn-after-reading message at once when a member who takes delivery as reading receives it live', async () => {
     const { messages, rooms, emitted } = memoryDomain();
-    await rooms.join(ROOM, 'c1', 'Ghost');
-    await rooms.join(ROOM, 'c2', 'Reader');
+    await rooms.join(ROOM, 'n#c1', 'Ghost');
+    await rooms.join(ROOM, 'n#c2', 'Reader');
     const secret = await messages.sendText(ghost, 'seen live', 0);
     expect(emitted).toEqual([
       {
@@ -60,6 +52,46 @@ describe('MessageService on the memory stores', () => {
         payload: { roomToken: ROOM, messageIds: [secret.id], burnAt: START + POLICY.burnAfterReadSeconds * 1000 },
       },
     ]);
+  });
+
+  it('does not burn on delivery to members who reveal messages themselves; their reveal burns it, once', async () => {
+    const { messages, rooms, emitted, clock } = memoryDomain();
+    await rooms.join(ROOM, connectionId('n', 'c1', false), 'Ghost');
+    await rooms.join(ROOM, connectionId('n', 'c2', true), 'Reader');
+    const secret = await messages.sendText(ghost, 'tap to reveal', 0);
+    await messages.joined({ roomToken: ROOM, agentId: 'Late' }, connectionId('n', 'c3', true));
+    expect(emitted).toEqual([]);
+    clock.advance(1_000);
+    const burnsAt = clock.now() + POLICY.burnAfterReadSeconds * 1000;
+    expect(await messages.reveal({ roomToken: ROOM, agentId: 'Reader' }, secret.id)).toEqual({
+      message: secret,
+      burnsAt,
+    });
+    clock.advance(1_000);
+    // A second reader (and the sender) see the same deadline: the burn started once.
+    expect((await messages.reveal({ roomToken: ROOM, agentId: 'Late' }, secret.id)).burnsAt).toBe(burnsAt);
+    expect((await messages.reveal(ghost, secret.id)).burnsAt).toBe(burnsAt);
+    expect(emitted).toHaveLength(1);
+  });
+
+  it('burns what others left unread when a member who takes delivery as reading joins, not its own', async () => {
+    const { messages, emitted } = memoryDomain();
+    const theirs = await messages.sendText(ghost, 'for whoever comes', 0);
+    const own = await messages.sendText({ roomToken: ROOM, agentId: 'Reader' }, 'mine, sent earlier', 0);
+    await messages.sendText(ghost, 'not burn after reading', 60);
+    await messages.joined({ roomToken: ROOM, agentId: 'Reader' }, 'n#c2');
+    expect(emitted).toEqual([
+      {
+        event: 'messagesBurning',
+        payload: { roomToken: ROOM, messageIds: [theirs.id], burnAt: START + POLICY.burnAfterReadSeconds * 1000 },
+      },
+    ]);
+    expect((await messages.reveal({ roomToken: ROOM, agentId: 'Reader' }, own.id)).burnsAt).toBeNull();
+  });
+
+  it('answers a reveal of a message that is gone with NOT_FOUND', async () => {
+    const { messages } = memoryDomain();
+    await expect(messages.reveal(ghost, 'msg_1_0000000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('answers the reader even when a subscriber to the burn fails, and logs that without the room', async () => {
@@ -70,7 +102,7 @@ describe('MessageService on the memory stores', () => {
       },
     });
     const secret = await messages.sendText(ghost, 'read me once', 0);
-    expect(await wholeHistory(messages, ROOM)).toEqual([secret]);
+    expect((await messages.reveal({ roomToken: ROOM, agentId: 'Reader' }, secret.id)).message).toEqual(secret);
     expect(log.at(40)).toEqual([
       expect.objectContaining({ event: 'domain-hook-failed', domainEvent: 'messagesBurning', subscriber: 'images' }),
     ]);
