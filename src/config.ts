@@ -4,6 +4,7 @@ import { clientLimitsFrom, type ClientLimits } from './config-limits.js';
 import { boolean, commaList, ConfigError, intInRange, optional, parse, type Env } from './config-parse.js';
 
 export type { ClientLimits } from './config-limits.js';
+import type { RoomCaps } from './store/message-store.js';
 
 /** The typed, validated configuration. The only place that knows environment variable names. */
 export interface Config {
@@ -26,7 +27,11 @@ export interface Config {
     maxMessageLength: number;
     maxAgentIdLength: number;
     maxSocketPayloadBytes: number;
+    /** A socket.io packet still waiting for its binary attachments this long is dropped, with its connection. */
+    incompletePacketTimeoutMs: number;
   };
+  /** What one room may hold; past its message caps its oldest messages go, past its image bytes images are refused. */
+  rooms: RoomCaps;
   expiryPollMs: number;
   media: MediaConfig;
   /** How often a node tells a shared store it is alive; silent for 3x this, it is taken for dead. */
@@ -56,10 +61,16 @@ export interface MediaConfig {
   maxImagePixels: number;
   /** Images held in memory and decoded at once; more wait their turn, so memory stays bounded. */
   maxConcurrentImages: number;
-  /** Images arriving or waiting for a turn (uploads wait sealed on disk); beyond that, IMAGES_BUSY. */
+  /** Images received in full and waiting for a turn (uploads wait sealed on disk); beyond that, IMAGES_BUSY. */
   maxQueuedImages: number;
   /** How often files without a live key are removed (also once at start-up). */
   orphanSweepMs: number;
+  /** An upload that sends nothing for this long is answered 408 and its connection closed. */
+  uploadIdleTimeoutMs: number;
+  /** Images uploaded without a room (POST /api/upload-image) together, on this node's disk. */
+  roomlessBytesTotal: number;
+  /** Longest life of an image uploaded without a room, seconds; a longer TTL is shortened to it. */
+  roomlessMaxTtlSeconds: number;
 }
 
 export interface RedisConfig {
@@ -113,6 +124,19 @@ function mediaFrom(env: Env): MediaConfig {
   if (maxUploadBytesTotal < maxUploadBytes) {
     throw new ConfigError('MAX_UPLOAD_BYTES_TOTAL', `must be at least MAX_UPLOAD_BYTES (${maxUploadBytes})`);
   }
+  // A tenth of the disk budget by default: uploads that belong to no room can never fill it.
+  const roomlessBytesTotal = parse(
+    env,
+    'ROOMLESS_UPLOAD_BYTES_TOTAL',
+    intInRange(1024, 2 ** 50),
+    String(Math.max(maxUploadBytes, Math.floor(maxUploadBytesTotal / 10))),
+  );
+  if (roomlessBytesTotal < maxUploadBytes || roomlessBytesTotal > maxUploadBytesTotal) {
+    throw new ConfigError(
+      'ROOMLESS_UPLOAD_BYTES_TOTAL',
+      'must lie between MAX_UPLOAD_BYTES and MAX_UPLOAD_BYTES_TOTAL',
+    );
+  }
   return {
     uploadDir: parse(
       env,
@@ -131,6 +155,21 @@ function mediaFrom(env: Env): MediaConfig {
     maxConcurrentImages: parse(env, 'MAX_CONCURRENT_IMAGES', intInRange(1, 64), '2'),
     maxQueuedImages: parse(env, 'MAX_QUEUED_IMAGES', intInRange(0, 1024), '32'),
     orphanSweepMs: parse(env, 'ORPHAN_SWEEP_MS', intInRange(1000, 86_400_000), '3600000'),
+    uploadIdleTimeoutMs: parse(env, 'UPLOAD_IDLE_TIMEOUT_MS', intInRange(100, 300_000), '10000'),
+    roomlessBytesTotal,
+    roomlessMaxTtlSeconds: parse(env, 'ROOMLESS_UPLOAD_MAX_TTL', intInRange(1, 30 * 86_400), '3600'),
+  };
+}
+
+function roomsFrom(env: Env, media: MediaConfig): RoomCaps {
+  const maxImageBytes = parse(env, 'MAX_ROOM_IMAGE_BYTES', intInRange(1024, 2 ** 50), String(64 * 1024 ** 2));
+  if (maxImageBytes < media.maxUploadBytes) {
+    throw new ConfigError('MAX_ROOM_IMAGE_BYTES', `must be at least MAX_UPLOAD_BYTES (${media.maxUploadBytes})`);
+  }
+  return {
+    maxMessages: parse(env, 'MAX_ROOM_MESSAGES', intInRange(1, 1_000_000), '2000'),
+    maxMessageBytes: parse(env, 'MAX_ROOM_MESSAGE_BYTES', intInRange(65_536, 2 ** 40), String(4 * 1024 ** 2)),
+    maxImageBytes,
   };
 }
 
@@ -203,7 +242,9 @@ export function loadConfig(env: Env = process.env, cores: number = availablePara
       // packet is one image as a data: URL (binary attachments travel in frames of their own) plus
       // a caption. Anything bigger is refused by socket.io before it is parsed.
       maxSocketPayloadBytes,
+      incompletePacketTimeoutMs: parse(env, 'INCOMPLETE_PACKET_TIMEOUT_MS', intInRange(100, 300_000), '30000'),
     },
+    rooms: roomsFrom(env, media),
     expiryPollMs: parse(env, 'EXPIRY_POLL_MS', intInRange(10, 5000), '100'),
     media,
     heartbeatMs: parse(env, 'NODE_HEARTBEAT_MS', intInRange(100, 60_000), '5000'),

@@ -8,7 +8,7 @@ import {
   ORPHAN_SWEEP_MIN_AGE_MS,
   POLLER_FAILURE_REMINDER_MS,
   POLLER_MAX_BACKOFF_MS,
-  PRESENCE_KEEP_MIN_MS,
+  PRESENCE_TTL_HEARTBEATS,
   STORE_WAIT_MS,
 } from './defaults.js';
 import { BurnAfterReading } from './domain/burn-after-reading.js';
@@ -29,6 +29,7 @@ import type { Part } from './lib/part.js';
 import { Semaphore } from './lib/semaphore.js';
 import { processImage } from './media/image-processor.js';
 import { LocalMediaStore } from './media/local-media-store.js';
+import { RoomlessBudget } from './media/roomless-budget.js';
 import { UploadStaging } from './media/upload-staging.js';
 import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { timedStores } from './metrics/timed-stores.js';
@@ -62,17 +63,18 @@ export interface Core extends Part {
  */
 export function buildCore(config: Config, log: Logger, clock: Clock): Core {
   const nodeId = randomBytes(6).toString('hex');
-  const keepRoomMs = config.limits.maxTtlSeconds * 1000;
+  const presenceTtlMs = config.heartbeatMs * PRESENCE_TTL_HEARTBEATS;
   const redisStores = config.redis
     ? createRedisStores(config.redis, {
         nodeId,
         log,
-        presenceKeepMs: Math.max(keepRoomMs, PRESENCE_KEEP_MIN_MS),
+        presenceTtlMs,
         nodeTimeoutMs: config.heartbeatMs * MISSED_HEARTBEATS_BEFORE_DEAD,
+        caps: config.rooms,
       })
     : null;
   const metrics = new PrometheusMetrics();
-  const stores: Stores = timedStores(redisStores ?? createMemoryStores(), metrics);
+  const stores: Stores = timedStores(redisStores ?? createMemoryStores(config.rooms), metrics);
   const events = new DomainEvents(log);
 
   // Background tasks log an outage once, not once per poll.
@@ -88,7 +90,14 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     POLLER_MAX_BACKOFF_MS,
   );
   const { maxRoomParticipants } = config.clientLimits;
-  const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock, keepRoomMs, maxRoomParticipants);
+  const rooms = new RoomService(
+    stores.presence,
+    stores.rooms,
+    stores.messages,
+    clock,
+    presenceTtlMs,
+    maxRoomParticipants,
+  );
   const burns = new BurnAfterReading(stores.messages, stores.presence, stores.unread, config.limits, clock, events);
   const newId = createIdGenerator(clock);
   const messages = new MessageService(
@@ -97,12 +106,16 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     config.limits,
     clock,
     newId,
+    events,
     metrics,
     limits.messageBytes,
   );
   // MAX_UPLOAD_BYTES_TOTAL is counted by limits.images, in the store, for every node together: the
   // directory's own count sees only this node's writes, not what other nodes sharing it delete.
-  const media = new LocalMediaStore(config.media.uploadDir, Infinity);
+  const media = new RoomlessBudget(
+    new LocalMediaStore(config.media.uploadDir, Infinity),
+    config.media.roomlessBytesTotal,
+  );
   // Inside the upload directory: the one place a read-only deployment is sure to be able to write.
   const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'), clock);
   const images = buildImages(config, { stores, media, messages, events, clock, log, metrics, budget: limits.images });
@@ -178,7 +191,7 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
 
 interface ImageParts {
   stores: Stores;
-  media: LocalMediaStore;
+  media: RoomlessBudget;
   messages: MessageService;
   events: DomainEvents;
   clock: Clock;
@@ -198,6 +211,10 @@ function buildImages(config: Config, parts: ImageParts): ImageService {
     newId: createIdGenerator(parts.clock),
     process: processImage,
     admission: new Semaphore(maxConcurrentImages + maxQueuedImages, 0, busy),
+    roomless: {
+      maxTtlSeconds: Math.min(config.media.roomlessMaxTtlSeconds, config.limits.maxTtlSeconds),
+      write: (filename, source, bytes) => parts.media.writeRoomless(filename, source, bytes),
+    },
     // Its queue never fills: admission lets no more in than it has room for.
     gate: new Semaphore(maxConcurrentImages, maxQueuedImages, busy),
   });

@@ -37,6 +37,9 @@ export const READINESS_PROBE_TIMEOUT_MS = 1_000;
  */
 export const MAX_PENDING_EVENTS_PER_CONNECTION = 256;
 
+/** Binary attachments one socket.io packet may declare: `send-image` carries at most one. */
+export const MAX_PACKET_ATTACHMENTS = 1;
+
 /** Images one connection may have queued or in progress; an image packet can be ~14 MB. */
 export const MAX_PENDING_IMAGES_PER_CONNECTION = 2;
 
@@ -81,16 +84,36 @@ export const POLLER_MAX_BACKOFF_MS = 5_000;
 /** While a background task keeps failing, one reminder this often: an outage is never silent. */
 export const POLLER_FAILURE_REMINDER_MS = 60_000;
 
+// --- Rooms and history ---------------------------------------------------------------------------
+
+/** Messages in a history page when the client does not say (`?limit=`), and the most it may ask for. */
+export const HISTORY_PAGE_DEFAULT_LIMIT = 50;
+export const HISTORY_PAGE_MAX_LIMIT = 200;
+
+/**
+ * Bytes of stored messages in one history page, whatever the limit: a page of the longest messages
+ * stays far below 1 MB (each message alone is at most about 6 x MAX_MESSAGE_LENGTH bytes as JSON).
+ */
+export const HISTORY_PAGE_MAX_BYTES = 256 * 1024;
+
+/**
+ * Letters and digits (dashes aside) a token needs to open a room that does not exist yet: the
+ * earlier web client makes `K7P-QX-4M` (7, about 35 bits from its 32-character alphabet), the page
+ * makes 3 x 3. Shorter tokens still reach rooms that exist, so no link someone holds breaks.
+ */
+export const NEW_ROOM_TOKEN_MIN_CHARS = 7;
+
 // --- Presence -------------------------------------------------------------------------------------
 
 /** A node that missed this many heartbeats in a row is taken for dead and its participants leave. */
 export const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
 
-/** Shared presence keys live at least this long past their last write (longer when MAX_TTL is). */
-export const PRESENCE_KEEP_MIN_MS = 3_600_000;
-
-/** The memory store drops closed rooms each time it has made this many: amortised, never a pause. */
-export const MEMORY_ROOM_SWEEP_EVERY = 1_024;
+/**
+ * Shared presence keys live this many heartbeats past the last one (60 s by default): every
+ * heartbeat renews those of the rooms the node holds members in, so they never expire under a live
+ * member, and those a dead node left (that no other node reaped) are gone within a minute.
+ */
+export const PRESENCE_TTL_HEARTBEATS = 12;
 
 // --- Store ----------------------------------------------------------------------------------------
 
@@ -106,7 +129,14 @@ export const REDIS_CLOSE_TIMEOUT_MS = 2_000;
 /** node-redis reconnects after 50 ms, doubling up to this: quick after a blip, gentle in an outage. */
 export const REDIS_RECONNECT_MAX_DELAY_MS = 2_000;
 
-/** Message ids outlive their deadline in the index and schedule by this, so a late expiry pass finds them. */
+/**
+ * A room's keys (index, sequence, sizes, opening time) outlive its last message's deadline by this,
+ * so an expiry pass a little late (or a node's clock a little off) still finds them. Normally they
+ * go when the last message is claimed; this bounds how long they stay when no node claims it.
+ */
+export const ROOM_KEYS_GRACE_MS = 60_000;
+
+/** Message ids outlive their deadline in the global schedule by this, so a late expiry pass finds them. */
 export const MESSAGE_SCHEDULE_GRACE_MS = 3_600_000;
 
 /** The image schedule outlives its latest member by this much, so a due image is still there to claim. */

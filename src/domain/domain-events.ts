@@ -11,6 +11,10 @@ export type MessageExpired = { roomToken: string; messageId: string } & (
       /** Its image was deleted or expired first, and took the message along (the image is gone already). */
       cause: 'image';
     }
+  | {
+      /** Dropped, the oldest, to keep its room within its caps (what it carries must go too). */
+      cause: 'evicted';
+    }
 );
 
 /** Burn-after-reading messages were read: they (and what belongs to them) go at `burnAt`. */

@@ -57,6 +57,13 @@ export interface ImagePolicy extends TtlPolicy, ImageLimits {
   maxUploadBytes: number;
 }
 
+/** Images in no room (uploads over HTTP): a disk budget of their own and a shorter life. */
+export interface RoomlessPolicy {
+  maxTtlSeconds: number;
+  /** Writes a room-less image within its own budget (RoomlessBudget#writeRoomless). */
+  write(filename: string, source: Readable, bytes: number): Promise<void>;
+}
+
 export interface ImageIntakeDeps {
   images: ImageStore;
   media: MediaStore;
@@ -65,10 +72,12 @@ export interface ImageIntakeDeps {
   newId: IdGenerator;
   /** Validates and scrubs an upload (processImage; injected so the domain does no decoding of its own). */
   process: (bytes: Buffer, limits: ImageLimits) => Promise<ProcessedImage>;
-  /** Bounds how many images are taken in at once (received, waiting or processed); the rest are refused. */
+  /** Bounds how many images, once received, wait or are processed at once; the rest are refused. */
   admission: Semaphore;
   /** Bounds how many images are held in memory and decoded at once; the admitted rest wait for it. */
   gate: Semaphore;
+  /** Without it, room-less images share the room images' budget and TTL rules. */
+  roomless?: RoomlessPolicy;
   metrics?: Metrics;
   /** Image bytes per client address and in all (MAX_UPLOAD_BYTES_TOTAL), reserved before writing. */
   budget?: ImageBudget;
@@ -100,22 +109,26 @@ function displayName(name: string | null | undefined, ext: string): string {
 export class ImageIntake {
   constructor(private readonly deps: ImageIntakeDeps) {}
 
-  take(read: () => Promise<ImageInput>, messageId: string, carrier: ImageCarrier | null): Promise<ImageRecord> {
-    return this.deps.admission.run(async () => {
-      const input = await read();
-      try {
-        return await this.deps.gate.run(async () => {
+  /**
+   * Reads the image first (an upload's whole body arrives, sealed on disk), and only then asks for
+   * a place among the images being processed: a slow or stalled sender holds nobody's place.
+   */
+  async take(read: () => Promise<ImageInput>, messageId: string, carrier: ImageCarrier | null): Promise<ImageRecord> {
+    const input = await read();
+    try {
+      return await this.deps.admission.run(() =>
+        this.deps.gate.run(async () => {
           if (input.abandoned?.()) throw new AppError('PAYLOAD_INVALID', 'The upload was abandoned');
           const bytes = await input.load();
           await input.release?.();
           if (bytes.length > this.deps.policy.maxUploadBytes) throw new AppError('IMAGE_TOO_LARGE');
           const image = input.sealed ? opaque(bytes) : processed(await this.deps.process(bytes, this.deps.policy));
           return this.keep(image, input, messageId, carrier);
-        });
-      } finally {
-        await input.release?.();
-      }
-    });
+        }),
+      );
+    } finally {
+      await input.release?.();
+    }
   }
 
   /** Seals the image to storage under a fresh key, then records it (and the key) in the store. */
@@ -125,20 +138,22 @@ export class ImageIntake {
     messageId: string,
     carrier: ImageCarrier | null,
   ): Promise<ImageRecord> {
-    const { policy, clock } = this.deps;
-    const ttl = input.ttl ?? policy.defaultTtlSeconds;
+    const { policy, clock, roomless } = this.deps;
+    const inRoom = carrier !== null || !roomless;
+    const longest = inRoom ? policy.maxTtlSeconds : roomless.maxTtlSeconds;
+    const requested = input.ttl ?? policy.defaultTtlSeconds;
+    const ttl = requested === 0 ? 0 : Math.min(requested, longest);
     const now = clock();
     const filename = newImageFilename(messageId, now, image.type);
     const key = newImageKey();
     const sealedBytes = sealedSize(image.bytes.length);
-    const expiresAt = now + (ttl === 0 ? policy.maxTtlSeconds : ttl) * 1000;
+    const expiresAt = now + (ttl === 0 ? longest : ttl) * 1000;
     const reserved = await this.deps.budget?.reserve(input.owner, sealedBytes, expiresAt);
     try {
-      await this.deps.media.write(
-        filename,
-        Readable.from(chunksOf(image.bytes)).pipe(sealingStream(key, filename)),
-        sealedBytes,
-      );
+      const sealed = Readable.from(chunksOf(image.bytes)).pipe(sealingStream(key, filename));
+      await (inRoom
+        ? this.deps.media.write(filename, sealed, sealedBytes)
+        : roomless.write(filename, sealed, sealedBytes));
     } catch (err) {
       await reserved?.release();
       throw err;

@@ -55,7 +55,7 @@ export class ImageService {
   readonly hooks: DomainHooks = {
     messagesBurning: ({ messageIds, burnAt }) => this.burnWithMessages(messageIds, burnAt),
     // An image that went first took its message along: there is nothing left to remove.
-    messageExpired: (expired) => (expired.cause === 'deadline' ? this.messageExpired(expired.messageId) : undefined),
+    messageExpired: (expired) => (expired.cause === 'image' ? undefined : this.messageExpired(expired.messageId)),
   };
 
   /** An upload over HTTP: stored on its own, in no room. */

@@ -2,8 +2,10 @@ import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import { noMetrics, type Metrics } from '../metrics/metrics.js';
 import type { ChatMessage, ImageData, ImageMessage, TextMessage } from '../protocol/messages.js';
-import type { MessageStore } from '../store/message-store.js';
+import { AppError } from '../errors.js';
+import type { MessagePage, MessageStore, PageQuery } from '../store/message-store.js';
 import type { BurnAfterReading, Revealed } from './burn-after-reading.js';
+import type { DomainEvents } from './domain-events.js';
 import type { StorageGauge } from './limits/storage-gauge.js';
 
 /** What a stored message is counted as in MAX_STORED_MESSAGE_BYTES: its text and room for its envelope. */
@@ -29,6 +31,7 @@ export class MessageService {
     private readonly policy: TtlPolicy,
     private readonly clock: Clock,
     private readonly newId: IdGenerator,
+    private readonly events: DomainEvents,
     private readonly metrics: Metrics = noMetrics,
     /** Every node's live message bytes together (MAX_STORED_MESSAGE_BYTES); none when absent. */
     private readonly storage?: StorageGauge,
@@ -80,18 +83,27 @@ export class MessageService {
     const expiresAt = now + (message.ttl === 0 ? this.policy.maxTtlSeconds : message.ttl) * 1000;
     const bytes = ENVELOPE_BYTES + Buffer.byteLength(message.type === 'text' ? message.message : message.caption);
     this.storage?.admit(bytes);
-    await this.messages.append({ message, expiresAt });
+    const appended = await this.messages.append({ message, expiresAt });
+    if (!appended.stored) throw new AppError('ROOM_IMAGES_FULL');
     this.storage?.add(bytes, expiresAt);
+    // The room went past its caps: its oldest messages are gone, and the room is told as for expiry.
+    for (const messageId of appended.dropped) {
+      void this.events.emit('messageExpired', { roomToken: message.roomToken, messageId, cause: 'evicted' });
+    }
     await this.burns.delivered(message, expiresAt);
     this.metrics.messageStored(message.type);
   }
 
   /**
-   * History, oldest first. Reading it never starts a burn: a history lookup has no member behind it
-   * (a client that reads history after joining was counted when it joined; see BurnAfterReading).
+   * A page of history, oldest first (the newest page unless a cursor says otherwise). Reading it
+   * never starts a burn: a history lookup has no member behind it (a client that reads history
+   * after joining was counted when it joined; see BurnAfterReading). NOT_FOUND when the cursor
+   * message is gone (expired or never there): the client starts again from the newest page.
    */
-  history(roomToken: string): Promise<ChatMessage[]> {
-    return this.messages.list(roomToken, this.clock());
+  async history(roomToken: string, query: PageQuery): Promise<MessagePage> {
+    const page = await this.messages.list(roomToken, this.clock(), query);
+    if (!page) throw new AppError('NOT_FOUND', 'That message is gone; ask for the newest page again');
+    return page;
   }
 
   /** A member joined the room on `connectionId` (see BurnAfterReading#joined). */

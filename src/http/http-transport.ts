@@ -10,6 +10,7 @@ import type { MetricsExposition } from '../metrics/metrics.js';
 import { registerErrorHandling } from './error-handler.js';
 import { builtPageDir } from './built-page.js';
 import { registerClientLimits } from './client-limits.js';
+import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { clientConfigRoutes } from './client-config-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { imageRoutes } from './image-routes.js';
@@ -45,8 +46,7 @@ export function buildHttpTransport(
   let closeLater = false;
   // A logger of its own, whose "Server listening at" lines can be silenced (see `quietly`); typed as
   // Fastify's so the instance is a plain FastifyInstance (an annotation, not a cast).
-  // @fastify/multipart logs every request's headers at trace (X-Forwarded-For holds client addresses).
-  const httpLog: FastifyBaseLogger = log.child({}, { redact: { paths: ['busboyOptions.headers'], remove: true } });
+  const httpLog: FastifyBaseLogger = log.child({});
   const app = Fastify({
     loggerInstance: httpLog,
     logController: new RequestLogController(),
@@ -54,6 +54,8 @@ export function buildHttpTransport(
     requestTimeout: HTTP_REQUEST_TIMEOUT_MS,
     // Request ids are counters, not derived from anything about the client.
     requestIdHeader: false,
+    clientErrorHandler: clientErrorHandler(httpLog),
+    frameworkErrors,
   });
   const unusedConnections = trackUnusedConnections(app.server);
   const inFlight = trackInFlight(app);
@@ -72,7 +74,14 @@ export function buildHttpTransport(
     if (draining) void reply.header('Connection', 'close');
     done(null, payload);
   });
-  void app.register(cors, { origin: config.allowedOrigins, methods: ['GET', 'POST', 'DELETE'], credentials: true });
+  void app.register(cors, {
+    origin: config.allowedOrigins,
+    methods: ['GET', 'POST', 'DELETE'],
+    credentials: true,
+    // An OPTIONS without a preflight's headers is answered as one (204, granting nothing), not
+    // with the plugin's plain-text 400: every answer of ours is JSON in our shape or succeeds.
+    strictPreflight: false,
+  });
   const { rooms, messages, images, stores, clock: now } = core;
   void app.register(healthRoutes({ rooms, store: stores.health, now }));
   void app.register(roomRoutes({ rooms, messages, now }));
@@ -82,6 +91,7 @@ export function buildHttpTransport(
       stage: (source) => core.staging.stage(source),
       maxUploadBytes: config.media.maxUploadBytes,
       maxTtlSeconds: config.limits.maxTtlSeconds,
+      uploadIdleTimeoutMs: config.media.uploadIdleTimeoutMs,
       now,
     }),
   );

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -8,6 +9,7 @@ import { AppError } from '../errors.js';
 import { imageUrl } from '../media/image-names.js';
 import type { StagedUpload } from '../media/upload-staging.js';
 import { parseOr } from './parse.js';
+import { watchIdle } from './upload-idle.js';
 import type { RouteDoc } from './route-doc.js';
 
 export interface ImageRouteDeps {
@@ -16,6 +18,8 @@ export interface ImageRouteDeps {
   stage: (source: Readable) => Promise<StagedUpload>;
   maxUploadBytes: number;
   maxTtlSeconds: number;
+  /** An upload silent this long is given up (408) and its connection closed. */
+  uploadIdleTimeoutMs: number;
   now: () => number;
 }
 
@@ -71,6 +75,7 @@ function imageDocs(UploadFields: ReturnType<typeof uploadFields>): Record<'uploa
         'IMAGE_TOO_MANY_PIXELS',
         'STORAGE_FULL',
         'IMAGES_BUSY',
+        'UPLOAD_STALLED',
         'RATE_LIMITED',
         'STORE_UNAVAILABLE',
       ],
@@ -104,14 +109,14 @@ export function imageRoutes(deps: ImageRouteDeps) {
       throwFileSizeLimit: true,
     });
 
-    app.post('/api/upload-image', { config: { doc: docs.upload, clientLimit: 'upload' } }, async (request) => {
+    app.post('/api/upload-image', { config: { doc: docs.upload, clientLimit: 'upload' } }, async (request, reply) => {
       if (!request.isMultipart())
         throw new AppError('PAYLOAD_INVALID', 'Send multipart/form-data with an `image` file');
       // A declared length that cannot hold an allowed image is refused before a byte is read.
       if (Number(request.headers['content-length']) > deps.maxUploadBytes + MULTIPART_OVERHEAD) {
         throw new AppError('IMAGE_TOO_LARGE');
       }
-      const read = async (): Promise<ImageInput> => {
+      const receive = async (): Promise<ImageInput> => {
         const fields: Record<string, string> = {};
         let file: { staged: StagedUpload; name: string } | null = null;
         try {
@@ -147,7 +152,30 @@ export function imageRoutes(deps: ImageRouteDeps) {
           throw err;
         }
       };
-      const record = await deps.images.upload(() => read().catch(toUploadError));
+      // The body arrives before the upload asks for a place among the images being processed, so
+      // a slow or stalled upload holds its own connection and nothing else; a silent one is let go.
+      const read = async (): Promise<ImageInput> => {
+        const idle = watchIdle(request.raw, deps.uploadIdleTimeoutMs);
+        const receiving = receive();
+        try {
+          return await Promise.race([receiving, idle.stalled]);
+        } catch (err) {
+          // Whatever the abandoned receive still stages is thrown away when it settles.
+          void receiving.then(
+            (input) => input.release?.(),
+            () => undefined,
+          );
+          if (err instanceof AppError && err.code === 'UPLOAD_STALLED') {
+            // Answered, then cut: the body that never came would otherwise hold the parser open.
+            void reply.header('Connection', 'close');
+            reply.raw.once('finish', () => request.raw.destroy());
+          }
+          throw err;
+        } finally {
+          idle.stop();
+        }
+      };
+      const record = await deps.images.upload(() => read().catch((err: unknown) => toUploadError(err, request.raw)));
       return {
         success: true,
         imageId: record.id,
@@ -193,12 +221,21 @@ export function imageRoutes(deps: ImageRouteDeps) {
   };
 }
 
-/** Multipart's own limit errors, in the catalogue's words. */
-function toUploadError(err: unknown): never {
+/**
+ * What reading an upload can fail with, in the catalogue's words: multipart's limits; a client that
+ * went away; a body that is not well-formed multipart (no boundary, cut short: the parser's errors
+ * carry no code). Only what remains (the disk failed) is a server error.
+ */
+function toUploadError(err: unknown, request: IncomingMessage): never {
+  if (err instanceof AppError) throw err;
   const code = (err as { code?: unknown }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('IMAGE_TOO_LARGE');
   if (typeof code === 'string' && code.startsWith('FST_') && code.endsWith('_LIMIT')) {
     throw new AppError('PAYLOAD_INVALID', 'Too many parts, files or fields');
+  }
+  if (request.destroyed || request.socket.destroyed) throw new AppError('PAYLOAD_INVALID', 'The upload was abandoned');
+  if (code === undefined || (typeof code === 'string' && code.startsWith('FST_'))) {
+    throw new AppError('PAYLOAD_INVALID', 'The body is not well-formed multipart/form-data');
   }
   throw err;
 }

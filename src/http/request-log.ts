@@ -15,7 +15,16 @@ export class RequestLogController extends LogController {
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
     };
-    if (error) reply.log.error({ ...line, err: error.message }, 'request failed');
-    else reply.log.info(line, 'request completed');
+    if (!error) reply.log.info(line, 'request completed');
+    // A client that went away mid-answer (a closed tab, a preview bot) is no server failure.
+    else if (clientWentAway(error, reply)) reply.log.info({ ...line, aborted: true }, 'request aborted by the client');
+    else reply.log.error({ ...line, err: error.message }, 'request failed');
   }
+}
+
+const ABORT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+function clientWentAway(error: Error, reply: FastifyReply): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && ABORT_CODES.has(code)) || error.message === 'aborted' || reply.raw.destroyed;
 }

@@ -45,6 +45,13 @@ export class MinHeap<T> {
     return top;
   }
 
+  /** Keeps only the items `keep` accepts, in heap order again: O(n), for dropping stale entries in bulk. */
+  retain(keep: (item: T) => boolean): void {
+    const kept = this.items.filter(keep);
+    this.items.length = 0;
+    for (const item of kept) this.push(item);
+  }
+
   clear(): void {
     this.items.length = 0;
   }

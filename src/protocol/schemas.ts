@@ -12,12 +12,16 @@ export interface ProtocolLimits {
 const printable = /^[^\p{Cc}]+$/u;
 
 export function agentIdSchema(limits: ProtocolLimits) {
-  return z
-    .string()
-    .min(1)
-    .max(limits.maxAgentIdLength)
-    .regex(printable, 'agentId must be printable')
-    .refine((name) => name.trim().length > 0, 'agentId must not be blank');
+  return (
+    z
+      .string()
+      .min(1)
+      .max(limits.maxAgentIdLength)
+      .regex(printable, 'agentId must be printable')
+      .refine((name) => name.trim().length > 0, 'agentId must not be blank')
+      // One spelling per name: what looks the same is the same string from here on (Unicode NFC).
+      .transform((name) => name.normalize('NFC'))
+  );
 }
 
 /** TTL in whole seconds: 0 burns after reading; absent means the configured default. */

@@ -74,7 +74,7 @@ export class Gateway implements DomainHooks {
     }
     for (const [socketId, connection] of this.connections) {
       for (const [roomToken, agentId] of connection.rooms) {
-        const outcome = await this.deps.rooms.join(roomToken, connection.id, agentId).then(
+        const outcome = await this.deps.rooms.join(roomToken, connection.id, agentId, { rejoin: true }).then(
           () => null,
           (err: unknown) => toAppError(err),
         );

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Core } from '../core.js';
 import {
   FLOOD_RECONNECT_BAR_MS,
+  MAX_PACKET_ATTACHMENTS,
   MAX_PENDING_EVENTS_PER_CONNECTION,
   REFUSED_ORIGIN_LOG_WINDOW_MS,
   REFUSED_ORIGIN_MAX_LOGGED_LENGTH,
@@ -14,6 +15,7 @@ import type { Part } from '../lib/part.js';
 import { buildImageSchemas } from '../protocol/image-schemas.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/contract.js';
 import { buildSchemas } from '../protocol/schemas.js';
+import { boundedParser } from './bounded-parser.js';
 import { Gateway } from './gateway.js';
 import { HandshakeGuard } from './handshake-guard.js';
 import { originAllowed } from './origin-check.js';
@@ -64,6 +66,13 @@ export function buildRealtimeTransport(
       );
     },
     maxHttpBufferSize: config.limits.maxSocketPayloadBytes,
+    parser: boundedParser({
+      maxAttachments: MAX_PACKET_ATTACHMENTS,
+      // A head as large as one frame, and one image as an attachment: the earlier web client sends
+      // the picture both ways in one packet.
+      maxPacketBytes: config.limits.maxSocketPayloadBytes + config.media.maxUploadBytes,
+      incompleteTimeoutMs: config.limits.incompletePacketTimeoutMs,
+    }),
     serveClient: false,
   });
   const { rooms, messages, metrics, stores, limits: clientLimits } = core;

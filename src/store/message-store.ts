@@ -16,14 +16,49 @@ export interface DueMessage extends MessageRef {
   dueAt: number;
 }
 
+/** What one room may hold (Config.rooms); the store keeps each room within it as it appends. */
+export interface RoomCaps {
+  maxMessages: number;
+  /** Bytes of stored messages, as stored (JSON); a room holds at most this plus its newest message. */
+  maxMessageBytes: number;
+  /** Bytes of the images its messages carry (`imageData.size`). */
+  maxImageBytes: number;
+}
+
+export type AppendResult =
+  /** Stored; `dropped` are the ids of the oldest messages removed to keep the room within its caps. */
+  | { stored: true; dropped: string[] }
+  /** Not stored: the image it carries would take the room past its image bytes. */
+  | { stored: false };
+
+/** One page of a room's history. The store reads at most `limit` messages and about `maxBytes`. */
+export interface PageQuery {
+  limit: number;
+  /** Bytes of stored messages in the page at most; a page holds at least one message if any is left. */
+  maxBytes: number;
+  /** Messages appended before this one; without `before` or `after`, the newest page. */
+  before?: string;
+  /** Messages appended after this one (for catching up); wins over `before`. */
+  after?: string;
+}
+
+export interface MessagePage {
+  /** Oldest first, in the order they were appended. */
+  messages: ChatMessage[];
+  /** Whether live messages lie beyond the page in the direction read: older (newest page, `before`) or newer (`after`). */
+  hasMore: boolean;
+}
+
 export interface MessageStore {
   /**
    * Stores the message in its room's history and schedules its expiry at `expiresAt`. The room
    * counts as open (RoomStore) at least until then, opened at the message's timestamp if it was not.
+   * In the same atomic step the room's oldest messages go (and their schedule entries) while it
+   * holds more than its caps allow; the new message itself is never dropped.
    */
-  append(record: MessageRecord): Promise<void>;
-  /** The room's live messages, oldest first (in the order they were appended). */
-  list(roomToken: string, now: number): Promise<ChatMessage[]>;
+  append(record: MessageRecord): Promise<AppendResult>;
+  /** A page of the room's live messages; null when the cursor message is not (or no longer) in the room. */
+  list(roomToken: string, now: number, query: PageQuery): Promise<MessagePage | null>;
   count(roomToken: string, now: number): Promise<number>;
   /** One live message with its current deadline; null once it is gone (expired, burned or removed). */
   get(roomToken: string, id: string, now: number): Promise<MessageRecord | null>;

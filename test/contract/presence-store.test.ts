@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PresenceStore } from '../../src/store/presence-store.js';
 import { storesOf, type StoresUnderTest } from '../helpers/store-factory.js';
-import { storeKinds } from '../helpers/stores.js';
+import { keyTtls, storeKinds } from '../helpers/stores.js';
 
 describe.each(storeKinds())('PresenceStore contract on %s', (kind) => {
   let under: StoresUnderTest;
@@ -76,6 +76,79 @@ describe.each(storeKinds())('PresenceStore contract on %s', (kind) => {
     expect(outcomes.filter((o) => o.status === 'joined')).toHaveLength(1);
   });
 });
+
+describe.each(storeKinds())('room lifetime on %s', (kind) => {
+  let under: StoresUnderTest;
+  afterEach(() => under.cleanup());
+
+  it('forgets a room that everyone left and that holds no message', async () => {
+    under = await storesOf(kind);
+    const { presence, rooms } = under.stores;
+    const t0 = Date.now();
+    for (let i = 0; i < 50; i++) {
+      const room = `GON-E${String(i).padStart(2, '0')}-ROM`;
+      await presence.join(room, 'n#1', 'Ghost');
+      await rooms.touch(room, t0, t0 + 60_000);
+      await presence.leave(room, 'n#1');
+      expect(await rooms.createdAt(room, t0 + 1)).toBeNull();
+    }
+    if (under.redis) expect([...(await keyTtls(under.redis.url, under.redis.prefix)).keys()]).toEqual([]);
+  });
+});
+
+describe.runIf(storeKinds().includes('redis'))('Redis presence keys', () => {
+  let under: StoresUnderTest;
+  afterEach(() => under.cleanup());
+
+  it('never expire under a live member while its node beats', async () => {
+    under = await storesOf('redis', { presenceTtlMs: 400 });
+    const { presence } = under.stores;
+    await presence.join('LIV-EME-MBR', `${await nodeIdOf(under)}#a`, 'alice');
+    const until = Date.now() + 1_500;
+    while (Date.now() < until) {
+      await presence.heartbeat(Date.now());
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await presence.participants('LIV-EME-MBR')).toEqual(['alice']);
+    expect(await presence.join('LIV-EME-MBR', 'other#b', 'alice')).toEqual({ status: 'taken' });
+  });
+
+  it("each carry a TTL, and the shared counts and the node's room list shrink on leave", async () => {
+    under = await storesOf('redis', { presenceTtlMs: 60_000 });
+    const { presence } = under.stores;
+    const node = await nodeIdOf(under);
+    await presence.heartbeat(Date.now());
+    await presence.join('AAA-111-AAA', `${node}#a`, 'Ghost');
+    await presence.join('BBB-222-BBB', `${node}#a`, 'Ghost');
+    const ttls = await keyTtls(under.redis!.url, under.redis!.prefix);
+    expect([...ttls.values()].every((ttl) => ttl > 0 && ttl <= 60_000)).toBe(true);
+    expect([...ttls.keys()].sort()).toEqual(
+      [
+        'nodes',
+        `node:${node}:room-counts`,
+        'presence:rooms',
+        'presence:total',
+        ...['AAA-111-AAA', 'BBB-222-BBB'].flatMap((r) => [`presence:${r}:agents`, `presence:${r}:connections`]),
+      ].sort(),
+    );
+    await presence.leave('AAA-111-AAA', `${node}#a`);
+    await presence.leave('BBB-222-BBB', `${node}#a`);
+    expect([...(await keyTtls(under.redis!.url, under.redis!.prefix)).keys()]).toEqual(['nodes']);
+  });
+});
+
+/** The node id the stores under test beat for (what their connection ids must start with). */
+async function nodeIdOf(under: StoresUnderTest): Promise<string> {
+  await under.stores.presence.heartbeat(Date.now());
+  const ttls = await keyTtls(under.redis!.url, under.redis!.prefix);
+  expect(ttls.has('nodes')).toBe(true);
+  const { createClient } = await import('redis');
+  const client = createClient({ url: under.redis!.url });
+  await client.connect();
+  const [node] = await client.zRange(`${under.redis!.prefix}nodes`, 0, 0);
+  await client.close();
+  return node!;
+}
 
 describe.runIf(storeKinds().includes('redis'))('Redis presence across nodes', () => {
   let under: StoresUnderTest;

@@ -1,5 +1,4 @@
 import { io as connect, type Socket } from 'socket.io-client';
-import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import {
   asText,
@@ -16,37 +15,12 @@ import {
 } from '../helpers/client.js';
 import { afterThisTest } from '../helpers/cleanup.js';
 import { getJson } from '../helpers/http.js';
+import { closed, rawSocket } from '../helpers/raw-socket.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 const ROOM = 'HOS-TIL-E01';
 const LIMITS = { MAX_MESSAGE_LENGTH: '100', MAX_TTL: '600', DEFAULT_TTL: '300' };
-
-/** A raw engine.io/socket.io connection, to send frames no well-behaved client would. */
-async function rawSocket(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('error', reject);
-    ws.on('message', (data) => {
-      const frame = (data as Buffer).toString();
-      if (frame.startsWith('0')) ws.send('40');
-      if (frame.startsWith('40')) resolve();
-      if (frame === '2') ws.send('3');
-    });
-  });
-  return ws;
-}
-
-function closed(ws: WebSocket, timeoutMs = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (ws.readyState === WebSocket.CLOSED) return resolve();
-    const timer = setTimeout(() => reject(new Error('socket stayed open')), timeoutMs);
-    ws.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 describe.each(storeKinds())('hostile and malformed input on %s', (store) => {
   let running: RunningServer;

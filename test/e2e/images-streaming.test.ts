@@ -8,6 +8,8 @@ import { sealedSize } from '../../src/media/image-cipher.js';
 import { eventually } from '../helpers/client.js';
 import {
   fetchImage,
+  heavyJpeg,
+  noisePng,
   fileBytes,
   filesIn,
   makeImage,
@@ -22,13 +24,6 @@ import {
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 const TEN_MB = 10 * 1024 * 1024;
-/** A PNG of noise of about `bytes` bytes: many sealed segments, and no two alike. */
-async function noisePng(bytes: number): Promise<Buffer> {
-  const side = Math.floor(Math.sqrt(bytes / 3));
-  return sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
-    .png({ compressionLevel: 0 })
-    .toBuffer();
-}
 
 describe('streamed uploads', () => {
   let running: RunningServer | undefined;
@@ -116,17 +111,7 @@ describe('streamed uploads', () => {
   it('drops an upload whose client left while it waited for its turn, without processing it', async () => {
     const { url } = await start({ MAX_CONCURRENT_IMAGES: '1' });
     // A picture heavy enough to keep the only processing slot busy for a while.
-    const heavy = await sharp({
-      create: {
-        width: 4000,
-        height: 3000,
-        channels: 3,
-        background: '#808080',
-        noise: { type: 'gaussian', mean: 128, sigma: 50 },
-      },
-    })
-      .jpeg()
-      .toBuffer();
+    const heavy = await heavyJpeg();
     const heavyBody = Buffer.concat([multipartHead(), heavy, MULTIPART_TAIL]);
     const first = rawUpload(url, { 'content-length': heavyBody.length });
     first.request.write(heavyBody.subarray(0, heavyBody.length - 100));

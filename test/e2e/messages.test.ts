@@ -95,9 +95,15 @@ describe.each(storeKinds())('text messages on %s', (store) => {
     await eventually(() => received.length === count, 10_000);
     const expected = Array.from({ length: count }, (_, i) => `n${i}`);
     expect(received.map((m) => asText(m).message)).toEqual(expected);
-    const history = await getJson(`${running.url}/api/room/${ROOM}/messages`);
-    expect(history.messages.map((m: { message: string }) => m.message)).toEqual(expected);
-    expect(history.count).toBe(count);
+    // History comes in pages, newest first; read back to the oldest, each page keeps the order.
+    const texts: string[] = [];
+    let page = await getJson(`${running.url}/api/room/${ROOM}/messages?limit=${count}`);
+    for (;;) {
+      texts.unshift(...page.messages.map((m: { message: string }) => m.message));
+      if (!page.hasMore) break;
+      page = await getJson(`${running.url}/api/room/${ROOM}/messages?before=${page.before}`);
+    }
+    expect(texts).toEqual(expected);
   });
 
   it('serves history oldest first with count and timestamp, and stats for the room', async () => {
@@ -113,6 +119,7 @@ describe.each(storeKinds())('text messages on %s', (store) => {
       ],
       count: 2,
       timestamp: expect.stringMatching(ISO_UTC),
+      hasMore: false,
     });
     const stats = await getJson(`${running.url}/api/room/${ROOM}/stats`);
     expect(stats).toEqual({

@@ -4,7 +4,9 @@ import { ExpiryService } from '../../src/domain/expiry-service.js';
 import { MessageService, type TtlPolicy } from '../../src/domain/message-service.js';
 import { RoomService } from '../../src/domain/room-service.js';
 import type { IdGenerator } from '../../src/lib/ids.js';
+import { loadConfig } from '../../src/config.js';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
+import type { PageQuery } from '../../src/store/message-store.js';
 import { captureLog } from './log-capture.js';
 
 export const START = 1_700_000_000_000;
@@ -40,12 +42,23 @@ export function recordEvents(events: DomainEvents): Emitted[] {
   return seen;
 }
 
+/** The room caps a server has by default. */
+export const ROOM_CAPS = loadConfig({ NODE_ENV: 'test' }).rooms;
+
+/** A page large enough for the whole of a test's history. */
+export const WHOLE_HISTORY: PageQuery = { limit: 100_000, maxBytes: 2 ** 40 };
+
+/** The whole live history of a room, oldest first, as a reader of every page would get it. */
+export async function wholeHistory(messages: MessageService, roomToken: string) {
+  return (await messages.history(roomToken, WHOLE_HISTORY)).messages;
+}
+
 export const POLICY: TtlPolicy = { maxTtlSeconds: 86_400, defaultTtlSeconds: 3_600, burnAfterReadSeconds: 30 };
 
 /** The domain services on real memory stores, with a hand-moved clock and predictable ids. */
 export function memoryDomain(policy: TtlPolicy = POLICY) {
   const clock = testClock();
-  const stores = createMemoryStores();
+  const stores = createMemoryStores(ROOM_CAPS);
   const captured = captureLog('warn');
   const events = new DomainEvents(captured.log);
   const emitted = recordEvents(events);
@@ -53,7 +66,7 @@ export function memoryDomain(policy: TtlPolicy = POLICY) {
   const ids = sequentialIds(clock.now);
   const rooms = new RoomService(stores.presence, stores.rooms, stores.messages, clock.now, policy.maxTtlSeconds * 1000);
   const burns = new BurnAfterReading(stores.messages, stores.presence, stores.unread, policy, clock.now, events);
-  const messages = new MessageService(stores.messages, burns, policy, clock.now, ids);
+  const messages = new MessageService(stores.messages, burns, policy, clock.now, ids, events);
   const expiry = new ExpiryService(
     stores.messages,
     events,

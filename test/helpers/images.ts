@@ -1,5 +1,6 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -19,6 +20,22 @@ export const PRIVATE_EXIF = {
   IFD0: { Make: 'SpyCam', Model: 'Leaky 9000', Artist: 'Jane Doe', Copyright: 'Jane Doe 2026' },
   IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 0/1' },
 };
+
+/** A PNG of noise of about `bytes` bytes: many sealed segments, no two alike, and scrubbing does not shrink it. */
+export async function noisePng(bytes: number): Promise<Buffer> {
+  const side = Math.floor(Math.sqrt(bytes / 3));
+  return sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+}
+
+/** A JPEG of noise (12 megapixels by default): heavy enough to keep a processing slot busy for a while. */
+export async function heavyJpeg({ width = 4000, height = 3000 } = {}): Promise<Buffer> {
+  const noise = { type: 'gaussian', mean: 128, sigma: 50 } as const;
+  return sharp({ create: { width, height, channels: 3, background: '#808080', noise } })
+    .jpeg()
+    .toBuffer();
+}
 
 /** A small picture in `format`, with EXIF (incl. GPS) and an ICC profile where the format holds them. */
 export async function makeImage(format: Format, { width = 64, height = 48 } = {}): Promise<Buffer> {

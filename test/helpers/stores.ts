@@ -32,3 +32,16 @@ export async function keysUnder(url: string, prefix: string): Promise<string[]> 
   await client.close();
   return found.sort();
 }
+
+/** Every key under the prefix with its remaining life in ms (-1: no expiry), to check each has one. */
+export async function keyTtls(url: string, prefix: string): Promise<Map<string, number>> {
+  const client = createClient({ url });
+  client.on('error', () => {});
+  await client.connect();
+  const ttls = new Map<string, number>();
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    for (const key of keys) ttls.set(key.slice(prefix.length), await client.pTTL(key));
+  }
+  await client.close();
+  return ttls;
+}

@@ -12,7 +12,26 @@ describe('image configuration', () => {
       maxConcurrentImages: 2,
       maxQueuedImages: 32,
       orphanSweepMs: 3_600_000,
+      uploadIdleTimeoutMs: 10_000,
+      roomlessBytesTotal: Math.floor(1024 ** 3 / 10),
+      roomlessMaxTtlSeconds: 3_600,
     });
+  });
+
+  it('caps a room at 2000 messages, 4 MiB of them and 64 MiB of images by default', () => {
+    expect(loadConfig({}).rooms).toEqual({
+      maxMessages: 2_000,
+      maxMessageBytes: 4 * 1024 ** 2,
+      maxImageBytes: 64 * 1024 ** 2,
+    });
+    expect(() => loadConfig({ MAX_ROOM_IMAGE_BYTES: '2048' })).toThrow(/MAX_ROOM_IMAGE_BYTES/);
+    expect(() => loadConfig({ MAX_ROOM_MESSAGE_BYTES: '1000' })).toThrow(/MAX_ROOM_MESSAGE_BYTES/);
+  });
+
+  it('keeps uploads without a room to a tenth of the disk budget unless told otherwise', () => {
+    const media = loadConfig({ MAX_UPLOAD_BYTES_TOTAL: '20000000', MAX_UPLOAD_BYTES: '1048576' }).media;
+    expect(media.roomlessBytesTotal).toBe(2_000_000);
+    expect(() => loadConfig({ ROOMLESS_UPLOAD_BYTES_TOTAL: '2048' })).toThrow(/ROOMLESS_UPLOAD_BYTES_TOTAL/);
   });
 
   it('sizes the socket buffer for one image as a data: URL, not much more', () => {

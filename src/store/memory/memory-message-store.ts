@@ -1,7 +1,15 @@
-import type { ChatMessage } from '../../protocol/messages.js';
 import { MinHeap } from '../../lib/min-heap.js';
-import type { DueMessage, MessageRecord, MessageStore } from '../message-store.js';
-import type { RoomStore } from '../room-store.js';
+import type {
+  AppendResult,
+  DueMessage,
+  MessagePage,
+  MessageRecord,
+  MessageStore,
+  PageQuery,
+  RoomCaps,
+} from '../message-store.js';
+import { messageSizes, type MessageSizes } from '../message-sizes.js';
+import type { MemoryRoomStore } from './memory-room-store.js';
 
 interface Deadline {
   at: number;
@@ -9,43 +17,92 @@ interface Deadline {
   id: string;
 }
 
+interface Stored extends MessageSizes {
+  record: MessageRecord;
+}
+
+/** A room's messages in append order (a Map keeps insertion order) and what they add up to. */
+interface Room {
+  messages: Map<string, Stored>;
+  bytes: number;
+  imageBytes: number;
+}
+
 /** Messages in process memory: a Map per room (insertion order is history order) and a heap of deadlines. */
 export class MemoryMessageStore implements MessageStore {
-  private readonly rooms = new Map<string, Map<string, MessageRecord>>();
+  private readonly rooms = new Map<string, Room>();
   // Entries are never updated in place: a moved deadline pushes a new entry and the old one is
   // skipped when popped because it no longer matches the record.
   private readonly schedule = new MinHeap<Deadline>((d) => d.at);
+  /** Messages stored in every room: the schedule is compacted when stale entries far outnumber them. */
+  private live = 0;
 
-  constructor(private readonly roomStore: RoomStore) {}
+  constructor(
+    private readonly roomStore: MemoryRoomStore,
+    private readonly caps: RoomCaps,
+  ) {}
 
-  async append(record: MessageRecord): Promise<void> {
-    const { roomToken, id } = record.message;
-    await this.roomStore.touch(roomToken, Date.parse(record.message.timestamp), record.expiresAt);
-    let room = this.rooms.get(roomToken);
-    if (!room) {
-      room = new Map();
-      this.rooms.set(roomToken, room);
-    }
-    room.set(id, record);
-    this.schedule.push({ at: record.expiresAt, roomToken, id });
+  /** Whether the room holds any message (expired ones not yet claimed included). */
+  has(roomToken: string): boolean {
+    return this.rooms.has(roomToken);
   }
 
-  async list(roomToken: string, now: number): Promise<ChatMessage[]> {
-    const live: ChatMessage[] = [];
-    for (const record of this.rooms.get(roomToken)?.values() ?? []) {
-      if (record.expiresAt > now) live.push(record.message);
+  async append(record: MessageRecord): Promise<AppendResult> {
+    const { roomToken, id } = record.message;
+    const sizes = messageSizes(record.message);
+    const room: Room = this.rooms.get(roomToken) ?? { messages: new Map(), bytes: 0, imageBytes: 0 };
+    if (sizes.imageBytes > 0 && room.imageBytes + sizes.imageBytes > this.caps.maxImageBytes) return { stored: false };
+    await this.roomStore.touch(roomToken, Date.parse(record.message.timestamp));
+    this.rooms.set(roomToken, room);
+    room.messages.set(id, { record, ...sizes });
+    room.bytes += sizes.bytes;
+    room.imageBytes += sizes.imageBytes;
+    this.live++;
+    this.schedule.push({ at: record.expiresAt, roomToken, id });
+    const dropped: string[] = [];
+    for (const [oldest] of room.messages) {
+      if (oldest === id || (room.messages.size <= this.caps.maxMessages && room.bytes <= this.caps.maxMessageBytes)) {
+        break;
+      }
+      this.forget(roomToken, oldest);
+      dropped.push(oldest);
     }
-    return live;
+    this.compactSchedule();
+    return { stored: true, dropped };
+  }
+
+  async list(roomToken: string, now: number, query: PageQuery): Promise<MessagePage | null> {
+    const all = [...(this.rooms.get(roomToken)?.messages.values() ?? [])];
+    const cursor = query.after ?? query.before;
+    let from = query.after === undefined ? all.length - 1 : 0;
+    if (cursor !== undefined) {
+      const at = all.findIndex((m) => m.record.message.id === cursor);
+      if (at < 0 || all[at]!.record.expiresAt <= now) return null;
+      from = query.after === undefined ? at - 1 : at + 1;
+    }
+    const step = query.after === undefined ? -1 : 1;
+    const page: Stored[] = [];
+    let bytes = 0;
+    for (let i = from; i >= 0 && i < all.length; i += step) {
+      const candidate = all[i]!;
+      if (candidate.record.expiresAt <= now) continue;
+      if (page.length >= query.limit || (page.length > 0 && bytes + candidate.bytes > query.maxBytes)) {
+        return { messages: inOrder(page, step), hasMore: true };
+      }
+      page.push(candidate);
+      bytes += candidate.bytes;
+    }
+    return { messages: inOrder(page, step), hasMore: false };
   }
 
   async count(roomToken: string, now: number): Promise<number> {
     let live = 0;
-    for (const record of this.rooms.get(roomToken)?.values() ?? []) if (record.expiresAt > now) live++;
+    for (const { record } of this.rooms.get(roomToken)?.messages.values() ?? []) if (record.expiresAt > now) live++;
     return live;
   }
 
   async get(roomToken: string, id: string, now: number): Promise<MessageRecord | null> {
-    const record = this.rooms.get(roomToken)?.get(id);
+    const record = this.rooms.get(roomToken)?.messages.get(id)?.record;
     return record && record.expiresAt > now ? { message: record.message, expiresAt: record.expiresAt } : null;
   }
 
@@ -53,20 +110,18 @@ export class MemoryMessageStore implements MessageStore {
     const room = this.rooms.get(roomToken);
     const moved: string[] = [];
     for (const id of ids) {
-      const record = room?.get(id);
+      const record = room?.messages.get(id)?.record;
       if (!record || record.expiresAt <= expiresAt) continue;
       record.expiresAt = expiresAt;
       this.schedule.push({ at: expiresAt, roomToken, id });
       moved.push(id);
     }
+    this.compactSchedule();
     return moved;
   }
 
   async remove(roomToken: string, id: string): Promise<boolean> {
-    const room = this.rooms.get(roomToken);
-    if (!room?.delete(id)) return false;
-    if (room.size === 0) this.rooms.delete(roomToken);
-    return true;
+    return this.forget(roomToken, id);
   }
 
   async claimDue(now: number, limit: number): Promise<DueMessage[]> {
@@ -75,11 +130,43 @@ export class MemoryMessageStore implements MessageStore {
       const next = this.schedule.peek();
       if (!next || next.at > now) break;
       this.schedule.pop();
-      const record = this.rooms.get(next.roomToken)?.get(next.id);
+      const record = this.rooms.get(next.roomToken)?.messages.get(next.id)?.record;
       if (!record || record.expiresAt !== next.at) continue;
-      await this.remove(next.roomToken, next.id);
+      this.forget(next.roomToken, next.id);
       due.push({ roomToken: next.roomToken, id: next.id, dueAt: next.at });
     }
     return due;
   }
+
+  /** Removes one message and its sizes; the room's state goes with its last message. */
+  private forget(roomToken: string, id: string): boolean {
+    const room = this.rooms.get(roomToken);
+    const stored = room?.messages.get(id);
+    if (!room || !stored) return false;
+    room.messages.delete(id);
+    room.bytes -= stored.bytes;
+    room.imageBytes -= stored.imageBytes;
+    this.live--;
+    if (room.messages.size === 0) {
+      this.rooms.delete(roomToken);
+      this.roomStore.release(roomToken);
+    }
+    return true;
+  }
+
+  /**
+   * Removed and evicted messages, and moved deadlines, leave their old entries in the schedule until
+   * those come due (up to MAX_TTL): a room flooded past its caps would pile them up. Once stale
+   * entries outnumber live ones, they are dropped in one O(n) pass, so the schedule stays O(live).
+   */
+  private compactSchedule(): void {
+    if (this.schedule.size <= 2 * this.live + 1024) return;
+    this.schedule.retain((d) => this.rooms.get(d.roomToken)?.messages.get(d.id)?.record.expiresAt === d.at);
+  }
+}
+
+/** The page read newest first (step -1) comes back oldest first. */
+function inOrder(page: Stored[], step: number) {
+  const messages = page.map((m) => m.record.message);
+  return step < 0 ? messages.reverse() : messages;
 }

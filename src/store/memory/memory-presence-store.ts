@@ -10,6 +10,13 @@ export class MemoryPresenceStore implements PresenceStore {
   private readonly rooms = new Map<string, Room>();
   private participantsTotal = 0;
 
+  /** `onRoomEmptied` hears of each room whose last connection left. */
+  constructor(private readonly onRoomEmptied: (roomToken: string) => void = () => {}) {}
+
+  has(roomToken: string): boolean {
+    return this.rooms.has(roomToken);
+  }
+
   async join(
     roomToken: string,
     connectionId: string,
@@ -41,7 +48,10 @@ export class MemoryPresenceStore implements PresenceStore {
     room.byConnection.delete(connectionId);
     room.byAgent.delete(agentId);
     this.participantsTotal--;
-    if (room.byConnection.size === 0) this.rooms.delete(roomToken);
+    if (room.byConnection.size === 0) {
+      this.rooms.delete(roomToken);
+      this.onRoomEmptied(roomToken);
+    }
     return agentId;
   }
 

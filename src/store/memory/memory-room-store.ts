@@ -1,33 +1,48 @@
-import { MEMORY_ROOM_SWEEP_EVERY } from '../../defaults.js';
 import type { RoomStore } from '../room-store.js';
 
-interface RoomMeta {
+interface Opened {
   createdAt: number;
   keepUntil: number;
 }
 
+/**
+ * When each room was opened, for as long as something keeps it: participants or messages
+ * (`occupied` asks the other memory stores, which call `release` as a room empties on their side),
+ * or a `touch` that has not run out. Nothing of a room outlives its last participant and message.
+ */
 export class MemoryRoomStore implements RoomStore {
-  private readonly rooms = new Map<string, RoomMeta>();
+  private readonly opened = new Map<string, Opened>();
 
-  async touch(roomToken: string, now: number, keepUntil: number): Promise<number> {
-    const meta = this.rooms.get(roomToken);
-    if (!meta || meta.keepUntil <= now) {
-      this.rooms.set(roomToken, { createdAt: now, keepUntil });
-      this.sweep(now);
-      return now;
+  constructor(private readonly occupied: (roomToken: string) => boolean) {}
+
+  async touch(roomToken: string, now: number, keepUntil = now): Promise<number> {
+    const room = this.kept(roomToken, now);
+    if (room) {
+      room.keepUntil = Math.max(room.keepUntil, keepUntil);
+      return room.createdAt;
     }
-    meta.keepUntil = Math.max(meta.keepUntil, keepUntil);
-    return meta.createdAt;
+    this.opened.set(roomToken, { createdAt: now, keepUntil });
+    return now;
   }
 
   async createdAt(roomToken: string, now: number): Promise<number | null> {
-    const meta = this.rooms.get(roomToken);
-    return meta && meta.keepUntil > now ? meta.createdAt : null;
+    return this.kept(roomToken, now)?.createdAt ?? null;
   }
 
-  private sweep(now: number): void {
-    // Amortised: only when a room is created, so the map never holds much more than live rooms.
-    if (this.rooms.size % MEMORY_ROOM_SWEEP_EVERY !== 0) return;
-    for (const [token, meta] of this.rooms) if (meta.keepUntil <= now) this.rooms.delete(token);
+  /** The room emptied in one store: forgotten unless the other still holds something of it. */
+  release(roomToken: string): void {
+    if (!this.occupied(roomToken)) this.opened.delete(roomToken);
+  }
+
+  /** Rooms remembered (tests check that none outlives its occupants). */
+  get size(): number {
+    return this.opened.size;
+  }
+
+  private kept(roomToken: string, now: number): Opened | undefined {
+    const room = this.opened.get(roomToken);
+    if (room && (room.keepUntil > now || this.occupied(roomToken))) return room;
+    this.opened.delete(roomToken);
+    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import type { RoomCaps } from '../message-store.js';
 import type { Stores } from '../stores.js';
 import { MemoryImageStore } from './memory-image-store.js';
 import { MemoryLimitStore } from './memory-limit-store.js';
@@ -6,11 +7,14 @@ import { MemoryPresenceStore } from './memory-presence-store.js';
 import { MemoryRoomStore } from './memory-room-store.js';
 import { MemoryUnreadStore } from './memory-unread-store.js';
 
-export function createMemoryStores(): Stores {
-  const rooms = new MemoryRoomStore();
+export function createMemoryStores(caps: RoomCaps): Stores {
+  // A room lives while either store holds something of it; each tells the room store when it let go.
+  const rooms: MemoryRoomStore = new MemoryRoomStore((roomToken) => presence.has(roomToken) || messages.has(roomToken));
+  const presence: MemoryPresenceStore = new MemoryPresenceStore((roomToken) => rooms.release(roomToken));
+  const messages: MemoryMessageStore = new MemoryMessageStore(rooms, caps);
   return {
-    messages: new MemoryMessageStore(rooms),
-    presence: new MemoryPresenceStore(),
+    messages,
+    presence,
     rooms,
     images: new MemoryImageStore(),
     unread: new MemoryUnreadStore(),

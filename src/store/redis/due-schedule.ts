@@ -9,14 +9,14 @@ export interface DueMember {
 /**
  * A script that pops what is due from a schedule (a sorted set scored by deadline): KEYS[1] is the
  * schedule; it takes up to `limit` members due by `now` off it and, in the same atomic step, runs
- * `cleanUp` for each (Lua that sees `member` and the key `prefix`) to delete what the member
+ * `cleanUp` for each (Lua that sees `member` and the key `prefix`, and may call `functions`) to delete what the member
  * stands for. One step, so with several nodes polling, each due member is claimed by exactly one.
  * Messages and images each bring their own clean-up; the popping is written once, here.
  */
-export function popDueScript(cleanUp: string) {
+export function popDueScript(cleanUp: string, functions = '') {
   return defineScript({
     NUMBER_OF_KEYS: 1,
-    SCRIPT: `
+    SCRIPT: `${functions}
 local prefix = ARGV[3]
 local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]), 'WITHSCORES')
 for i = 1, #due, 2 do

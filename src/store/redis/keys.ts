@@ -9,6 +9,10 @@ export function redisKeys(prefix: string) {
     /** Per-room index of message ids, scored by append order: history and counts without SCAN. */
     roomIndex: (roomToken: string) => `${prefix}room:${roomToken}:messages`,
     roomSeq: (roomToken: string) => `${prefix}room:${roomToken}:seq`,
+    /** Hash message id -> `bytes,imageBytes`, what each message adds to its room's caps. */
+    roomSizes: (roomToken: string) => `${prefix}room:${roomToken}:sizes`,
+    /** Hash `bytes`, `imageBytes`: the room's totals, kept by the same scripts that add and remove. */
+    roomUsage: (roomToken: string) => `${prefix}room:${roomToken}:usage`,
     roomCreated: (roomToken: string) => `${prefix}room:${roomToken}:created`,
     /** Hash message id -> sender of the room's burn-after-reading messages nobody has read yet. */
     roomUnread: (roomToken: string) => `${prefix}room:${roomToken}:unread`,
@@ -21,7 +25,8 @@ export function redisKeys(prefix: string) {
     presenceTotal: () => `${prefix}presence:total`,
     /** Sorted set node id -> last heartbeat (ms), to find nodes that died. */
     nodes: () => `${prefix}nodes`,
-    nodeRooms: (nodeId: string) => `${prefix}node:${nodeId}:rooms`,
+    /** Hash room -> connections this node has in it: the rooms its heartbeat keeps alive. */
+    nodeRooms: (nodeId: string) => `${prefix}node:${nodeId}:room-counts`,
     probe: (nodeId: string) => `${prefix}probe:${nodeId}`,
     // Images. Every one of these dies at the image's deadline; image-scripts.ts builds the same names.
     image: (id: string) => `${prefix}image:${id}`,

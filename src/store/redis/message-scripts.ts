@@ -1,15 +1,10 @@
 import { defineScript, type CommandParser } from 'redis';
+import type { RoomCaps } from '../message-store.js';
+import type { MessageSizes } from '../message-sizes.js';
 import { popDueScript } from './due-schedule.js';
+import { extendToLua, forgetMessageLua } from './room-lua.js';
 
-// Key names built inside these scripts must match keys.ts: they are derived from the prefix passed in
-// ARGV because expiry touches messages of many rooms in one atomic step.
-
-/** Sets a key's expiry to `at` unless it already lives longer (PEXPIRETIME is -1 without one). */
-const extendTo = `
-local function extendTo(key, at)
-  if redis.call('PEXPIRETIME', key) < at then redis.call('PEXPIREAT', key, at) end
-end
-`;
+// Key names built inside these scripts must match keys.ts (see room-lua.ts).
 
 export interface AppendKeys {
   body: string;
@@ -17,6 +12,8 @@ export interface AppendKeys {
   seq: string;
   schedule: string;
   roomCreated: string;
+  sizes: string;
+  usage: string;
 }
 
 export interface AppendArgs {
@@ -25,34 +22,56 @@ export interface AppendArgs {
   id: string;
   roomToken: string;
   graceMs: number;
+  /** How long the room's own keys outlive the message's deadline. */
+  roomGraceMs: number;
   /** When the room counts as opened if it was not open yet (the message's timestamp). */
   openedAt: number;
+  prefix: string;
+  sizes: MessageSizes;
+  caps: RoomCaps;
 }
 
 /**
- * Stores a message, indexes it in its room and schedules its expiry. One script also keeps the room
- * open (RoomStore's key), saving a round trip per message. The body expires exactly at the deadline.
- * The index and schedule hold only ids and must outlive their last deadline by a grace period, or
- * Redis could drop the schedule before expiry claims it.
+ * Stores a message, indexes it in its room and schedules its expiry; keeps the room open
+ * (RoomStore's key); and, in the same atomic step, drops the room's oldest messages while it holds
+ * more than its caps allow (never the new one). An image that would take the room past its image
+ * bytes is refused before anything is written. The body expires exactly at the deadline; the
+ * room's keys and the global schedule outlive the room's last deadline by a grace period each, so
+ * a late expiry pass still finds them (the room's keys go as soon as its last message is claimed).
+ * Returns 0 (refused) or 1 followed by the dropped ids.
  */
 export const appendMessage = defineScript({
-  NUMBER_OF_KEYS: 5,
-  SCRIPT: `${extendTo}
+  NUMBER_OF_KEYS: 7,
+  SCRIPT: `${extendToLua}${forgetMessageLua}
 local at = tonumber(ARGV[2])
-local keep = at + tonumber(ARGV[5])
+local bytes, imageBytes = tonumber(ARGV[8]), tonumber(ARGV[9])
+local maxMessages, maxBytes, maxImageBytes = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+if imageBytes > 0 and tonumber(redis.call('HGET', KEYS[7], 'imageBytes') or '0') + imageBytes > maxImageBytes then
+  return {0}
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', at)
+local keep = at + tonumber(ARGV[13])
 redis.call('SET', KEYS[5], ARGV[6], 'NX')
-extendTo(KEYS[5], at)
 local seq = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[2], seq, ARGV[3])
 redis.call('ZADD', KEYS[4], at, ARGV[4] .. '|' .. ARGV[3])
-extendTo(KEYS[2], keep)
-extendTo(KEYS[3], keep)
-extendTo(KEYS[4], keep)
-return seq
+redis.call('HSET', KEYS[6], ARGV[3], bytes .. ',' .. imageBytes)
+redis.call('HINCRBY', KEYS[7], 'bytes', bytes)
+redis.call('HINCRBY', KEYS[7], 'imageBytes', imageBytes)
+for i = 2, 7 do if i ~= 4 then extendTo(KEYS[i], keep) end end
+extendTo(KEYS[4], at + tonumber(ARGV[5]))
+local result = {1}
+while redis.call('ZCARD', KEYS[2]) > maxMessages or tonumber(redis.call('HGET', KEYS[7], 'bytes')) > maxBytes do
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+  if oldest == ARGV[3] then break end
+  redis.call('ZREM', KEYS[4], ARGV[4] .. '|' .. oldest)
+  forgetMessage(ARGV[7], ARGV[4], oldest)
+  table.insert(result, oldest)
+end
+return result
 `,
   parseCommand(parser: CommandParser, keys: AppendKeys, args: AppendArgs) {
-    parser.pushKeys([keys.body, keys.index, keys.seq, keys.schedule, keys.roomCreated]);
+    parser.pushKeys([keys.body, keys.index, keys.seq, keys.schedule, keys.roomCreated, keys.sizes, keys.usage]);
     parser.push(
       args.json,
       String(args.expiresAt),
@@ -60,28 +79,16 @@ return seq
       args.roomToken,
       String(args.graceMs),
       String(args.openedAt),
+      args.prefix,
+      String(args.sizes.bytes),
+      String(args.sizes.imageBytes),
+      String(args.caps.maxMessages),
+      String(args.caps.maxMessageBytes),
+      String(args.caps.maxImageBytes),
+      String(args.roomGraceMs),
     );
   },
-  transformReply: (): void => undefined,
-});
-
-/** The live bodies of a room, oldest first; prunes ids whose body is gone. */
-export const listMessages = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: `
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-local out = {}
-for _, id in ipairs(ids) do
-  local body = redis.call('GET', ARGV[1] .. 'message:' .. ARGV[2] .. ':' .. id)
-  if body then table.insert(out, body) else redis.call('ZREM', KEYS[1], id) end
-end
-return out
-`,
-  parseCommand(parser: CommandParser, index: string, prefix: string, roomToken: string) {
-    parser.pushKey(index);
-    parser.push(prefix, roomToken);
-  },
-  transformReply: (bodies: string[]) => bodies,
+  transformReply: ([stored, ...dropped]: [number, ...string[]]) => ({ stored: stored === 1, dropped }),
 });
 
 /** Moves the deadline of the given messages to `expiresAt` where that is sooner; returns the ids moved. */
@@ -118,31 +125,24 @@ return moved
 
 /** Removes one message now; true if it was still scheduled or stored. */
 export const removeMessage = defineScript({
-  NUMBER_OF_KEYS: 3,
-  SCRIPT: `
-local scheduled = redis.call('ZREM', KEYS[1], ARGV[1])
-local deleted = redis.call('DEL', KEYS[2])
-redis.call('ZREM', KEYS[3], ARGV[2])
-if scheduled + deleted > 0 then return 1 end
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `${forgetMessageLua}
+local scheduled = redis.call('ZREM', KEYS[1], ARGV[2] .. '|' .. ARGV[3])
+if scheduled + forgetMessage(ARGV[1], ARGV[2], ARGV[3]) > 0 then return 1 end
 return 0
 `,
-  parseCommand(
-    parser: CommandParser,
-    keys: { schedule: string; body: string; index: string },
-    member: string,
-    id: string,
-  ) {
-    parser.pushKeys([keys.schedule, keys.body, keys.index]);
-    parser.push(member, id);
+  parseCommand(parser: CommandParser, schedule: string, prefix: string, roomToken: string, id: string) {
+    parser.pushKey(schedule);
+    parser.push(prefix, roomToken, id);
   },
   transformReply: (removed: number) => removed === 1,
 });
 
-/** Claims due messages (members `roomToken|id`), deleting their bodies and index entries. */
-export const claimDueMessages = popDueScript(`
+/** Claims due messages (members `roomToken|id`), deleting their bodies, index entries and sizes. */
+export const claimDueMessages = popDueScript(
+  `
   local sep = string.find(member, '|', 1, true)
-  local room = string.sub(member, 1, sep - 1)
-  local id = string.sub(member, sep + 1)
-  redis.call('DEL', prefix .. 'message:' .. room .. ':' .. id)
-  redis.call('ZREM', prefix .. 'room:' .. room .. ':messages', id)
-`);
+  forgetMessage(prefix, string.sub(member, 1, sep - 1), string.sub(member, sep + 1))
+`,
+  forgetMessageLua,
+);

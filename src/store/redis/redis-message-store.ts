@@ -1,51 +1,71 @@
-import { MESSAGE_SCHEDULE_GRACE_MS } from '../../defaults.js';
+import { MESSAGE_SCHEDULE_GRACE_MS, ROOM_KEYS_GRACE_MS } from '../../defaults.js';
 import type { ChatMessage } from '../../protocol/messages.js';
-import type { DueMessage, MessageRecord, MessageStore } from '../message-store.js';
+import { messageSizes } from '../message-sizes.js';
+import type {
+  AppendResult,
+  DueMessage,
+  MessagePage,
+  MessageRecord,
+  MessageStore,
+  PageQuery,
+  RoomCaps,
+} from '../message-store.js';
 import type { RedisKeys } from './keys.js';
 import type { RedisClient } from './redis-connection.js';
 import { storeCall } from './store-call.js';
 
-/** `roomToken|id`: neither can hold a `|`. */
-const scheduleMember = (roomToken: string, id: string) => `${roomToken}|${id}`;
-
 /**
- * Bodies at `message:{room}:{id}` (expiring natively at their deadline), a per-room sorted index
- * for history, and one schedule sorted by deadline that expiry pops atomically.
+ * Bodies at `message:{room}:{id}` (expiring natively at their deadline), a per-room index scored
+ * by append order for history, the room's sizes for its caps, and one schedule sorted by deadline
+ * that expiry pops atomically.
  */
 export class RedisMessageStore implements MessageStore {
   constructor(
     private readonly client: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly caps: RoomCaps,
   ) {}
 
-  append({ message, expiresAt }: MessageRecord): Promise<void> {
+  append({ message, expiresAt }: MessageRecord): Promise<AppendResult> {
     const { roomToken, id } = message;
     const k = this.keys;
-    return storeCall(() =>
-      this.client.appendMessage(
+    const json = JSON.stringify(message);
+    return storeCall(async () => {
+      const { stored, dropped } = await this.client.appendMessage(
         {
           body: k.message(roomToken, id),
           index: k.roomIndex(roomToken),
           seq: k.roomSeq(roomToken),
           schedule: k.expirySchedule(),
           roomCreated: k.roomCreated(roomToken),
+          sizes: k.roomSizes(roomToken),
+          usage: k.roomUsage(roomToken),
         },
         {
-          json: JSON.stringify(message),
+          json,
           expiresAt,
           id,
           roomToken,
           graceMs: MESSAGE_SCHEDULE_GRACE_MS,
+          roomGraceMs: ROOM_KEYS_GRACE_MS,
           openedAt: Date.parse(message.timestamp),
+          prefix: k.prefix,
+          sizes: messageSizes(message, json),
+          caps: this.caps,
         },
-      ),
-    );
+      );
+      return stored ? { stored, dropped } : { stored };
+    });
   }
 
-  list(roomToken: string): Promise<ChatMessage[]> {
+  list(roomToken: string, _now: number, query: PageQuery): Promise<MessagePage | null> {
     return storeCall(async () => {
-      const bodies = await this.client.listMessages(this.keys.roomIndex(roomToken), this.keys.prefix, roomToken);
-      return bodies.map((b) => JSON.parse(b) as ChatMessage);
+      const page = await this.client.listPage(this.keys.roomIndex(roomToken), this.keys.prefix, roomToken, query);
+      if (!page) return null;
+      const messages = page.bodies.map((b) => JSON.parse(b) as ChatMessage);
+      // Walked newest first unless catching up (`after`); a page reads oldest first.
+      if (query.after === undefined) messages.reverse();
+      return { messages, hasMore: page.hasMore };
     });
   }
 
@@ -71,14 +91,7 @@ export class RedisMessageStore implements MessageStore {
   }
 
   remove(roomToken: string, id: string): Promise<boolean> {
-    const k = this.keys;
-    return storeCall(() =>
-      this.client.removeMessage(
-        { schedule: k.expirySchedule(), body: k.message(roomToken, id), index: k.roomIndex(roomToken) },
-        scheduleMember(roomToken, id),
-        id,
-      ),
-    );
+    return storeCall(() => this.client.removeMessage(this.keys.expirySchedule(), this.keys.prefix, roomToken, id));
   }
 
   claimDue(now: number, limit: number): Promise<DueMessage[]> {

@@ -8,8 +8,13 @@ export interface RedisPresenceOptions {
   nodeId: string;
   /** A node silent for this long is taken for dead and its connections leave their rooms. */
   nodeTimeoutMs: number;
-  /** Presence keys outlive the last write by this much; heartbeats and joins renew them. */
-  keepMs: number;
+  /** Presence keys outlive the last heartbeat (or join) by this much; each heartbeat renews them. */
+  ttlMs: number;
+}
+
+/** Connection ids are `<nodeId>#<socket id>`: the node whose heartbeat keeps the connection's rooms alive. */
+function nodeOf(connectionId: string): string {
+  return connectionId.slice(0, Math.max(0, connectionId.indexOf('#')));
 }
 
 /**
@@ -25,10 +30,13 @@ export class RedisPresenceStore implements PresenceStore {
 
   join(roomToken: string, connectionId: string, agentId: string, maxParticipants = Infinity): Promise<JoinOutcome> {
     return storeCall(() =>
-      this.client.joinRoom(
-        { ...this.roomKeys(roomToken), nodeRooms: this.keys.nodeRooms(this.options.nodeId) },
-        { connectionId, agentId, roomToken, keepMs: this.options.keepMs, maxParticipants },
-      ),
+      this.client.joinRoom(this.roomKeys(roomToken, nodeOf(connectionId)), {
+        connectionId,
+        agentId,
+        roomToken,
+        ttlMs: this.options.ttlMs,
+        maxParticipants,
+      }),
     );
   }
 
@@ -65,8 +73,13 @@ export class RedisPresenceStore implements PresenceStore {
     const k = this.keys;
     return storeCall(() =>
       this.client.heartbeat(
-        { nodes: k.nodes(), rooms: k.presenceRooms(), total: k.presenceTotal() },
-        { nodeId: this.options.nodeId, now, keepMs: this.options.keepMs },
+        {
+          nodes: k.nodes(),
+          rooms: k.presenceRooms(),
+          total: k.presenceTotal(),
+          nodeRooms: k.nodeRooms(this.options.nodeId),
+        },
+        { nodeId: this.options.nodeId, now, ttlMs: this.options.ttlMs, prefix: k.prefix },
       ),
     );
   }
@@ -87,7 +100,7 @@ export class RedisPresenceStore implements PresenceStore {
   removeNode(nodeId: string): Promise<Departure[]> {
     return storeCall(async () => {
       const departures: Departure[] = [];
-      const rooms = await this.client.sMembers(this.keys.nodeRooms(nodeId));
+      const rooms = await this.client.hKeys(this.keys.nodeRooms(nodeId));
       for (const roomToken of rooms) {
         const fields = await this.client.hKeys(this.keys.presenceConnections(roomToken));
         for (const connectionId of fields) {
@@ -103,16 +116,18 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   private leaveScript(roomToken: string, connectionId: string): Promise<string | null> {
-    return this.client.leaveRoom(this.roomKeys(roomToken), connectionId, roomToken);
+    const keys = this.roomKeys(roomToken, nodeOf(connectionId));
+    return this.client.leaveRoom(keys, { connectionId, roomToken, prefix: this.keys.prefix });
   }
 
-  private roomKeys(roomToken: string): PresenceKeys {
+  private roomKeys(roomToken: string, nodeId: string): PresenceKeys {
     const k = this.keys;
     return {
       connections: k.presenceConnections(roomToken),
       agents: k.presenceAgents(roomToken),
       rooms: k.presenceRooms(),
       total: k.presenceTotal(),
+      nodeRooms: k.nodeRooms(nodeId),
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RedisConfig } from '../../config.js';
 import { STORE_PROBE_TTL_MS } from '../../defaults.js';
+import type { RoomCaps } from '../message-store.js';
 import type { Stores } from '../stores.js';
 import { redisKeys } from './keys.js';
 import { closeRedis, openRedis, type RedisClient } from './redis-connection.js';
@@ -19,18 +20,18 @@ export interface RedisStores extends Stores {
 
 export function createRedisStores(
   config: RedisConfig,
-  options: { nodeId: string; log: Logger; presenceKeepMs: number; nodeTimeoutMs: number },
+  options: { nodeId: string; log: Logger; presenceTtlMs: number; nodeTimeoutMs: number; caps: RoomCaps },
 ): RedisStores {
   const client = openRedis(config.url, options.log);
   const keys = redisKeys(config.keyPrefix);
   const presence = new RedisPresenceStore(client, keys, {
     nodeId: options.nodeId,
-    keepMs: options.presenceKeepMs,
+    ttlMs: options.presenceTtlMs,
     nodeTimeoutMs: options.nodeTimeoutMs,
   });
   return {
     client,
-    messages: new RedisMessageStore(client, keys),
+    messages: new RedisMessageStore(client, keys, options.caps),
     presence,
     rooms: new RedisRoomStore(client, keys),
     images: new RedisImageStore(client, keys),

@@ -1,11 +1,6 @@
 import { claimDueImages, expireImageSooner, putImage, removeImage } from './image-scripts.js';
-import {
-  appendMessage,
-  claimDueMessages,
-  expireMessagesSooner,
-  listMessages,
-  removeMessage,
-} from './message-scripts.js';
+import { listPage } from './history-scripts.js';
+import { appendMessage, claimDueMessages, expireMessagesSooner, removeMessage } from './message-scripts.js';
 import { heartbeat, joinRoom, leaveRoom } from './presence-scripts.js';
 import { touchRoom } from './room-scripts.js';
 import { addUnread, takeUnread } from './unread-scripts.js';
@@ -18,7 +13,7 @@ import { addressSalt, applyUsage, takeToken } from './limit-scripts.js';
  */
 export const scripts = {
   appendMessage,
-  listMessages,
+  listPage,
   expireMessagesSooner,
   removeMessage,
   claimDueMessages,

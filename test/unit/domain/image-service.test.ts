@@ -8,7 +8,7 @@ import { processImage } from '../../../src/media/image-processor.js';
 import { LocalMediaStore } from '../../../src/media/local-media-store.js';
 import { afterThisTest } from '../../helpers/cleanup.js';
 import { eventually } from '../../helpers/client.js';
-import { memoryDomain, POLICY } from '../../helpers/domain.js';
+import { memoryDomain, POLICY, wholeHistory } from '../../helpers/domain.js';
 import { makeImage, removeDir, tempUploadDir } from '../../helpers/images.js';
 
 const ROOM = 'ABC-123-XYZ';
@@ -48,7 +48,7 @@ describe('ImageService on the memory stores', () => {
     const sent = await send(60);
     expect(sent).toMatchObject({ type: 'image', caption: 'a caption', sender: 'Ghost', ttl: 60 });
     expect(await files()).toEqual([sent.imageData.filename]);
-    expect((await messages.history(ROOM)).map((m) => m.id)).toEqual([sent.id]);
+    expect((await wholeHistory(messages, ROOM)).map((m) => m.id)).toEqual([sent.id]);
     const opened = await images.open(sent.imageData.filename);
     opened.stream.destroy();
     expect(opened).toMatchObject({ mimeType: 'image/png', burnAfterReading: false, bytes: sent.imageData.size });
@@ -62,7 +62,7 @@ describe('ImageService on the memory stores', () => {
     clock.advance(60_000);
     expect(await images.expireDue(10)).toBe(1);
     expect(await files()).toEqual([]);
-    expect(await messages.history(ROOM)).toEqual([]);
+    expect(await wholeHistory(messages, ROOM)).toEqual([]);
     expect(emitted).toEqual([
       { event: 'messageExpired', payload: { roomToken: ROOM, messageId: sent.id, cause: 'image' } },
     ]);
@@ -85,7 +85,7 @@ describe('ImageService on the memory stores', () => {
     clock.advance(5_000);
     // Fetching the image or the history is no read; a member other than the sender revealing it is.
     (await images.open(sent.imageData.filename)).stream.destroy();
-    await messages.history(ROOM);
+    await wholeHistory(messages, ROOM);
     const unread = clock.now() - 5_000 + POLICY.maxTtlSeconds * 1000;
     expect((await stores.images.get(sent.imageData.id, clock.now()))?.expiresAt).toBe(unread);
     await messages.reveal({ roomToken: ROOM, agentId: 'Reader' }, sent.id);

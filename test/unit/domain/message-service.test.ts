@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectionId } from '../../../src/domain/connection-id.js';
-import { memoryDomain, POLICY, START } from '../../helpers/domain.js';
+import { memoryDomain, POLICY, START, wholeHistory } from '../../helpers/domain.js';
 
 const ROOM = 'ABC-123-XYZ';
 const ghost = { roomToken: ROOM, agentId: 'Ghost' };
@@ -18,16 +18,16 @@ describe('MessageService on the memory stores', () => {
       ttl: POLICY.defaultTtlSeconds,
       roomToken: ROOM,
     });
-    expect(await messages.history(ROOM)).toEqual([sent]);
+    expect(await wholeHistory(messages, ROOM)).toEqual([sent]);
   });
 
   it('keeps history in the order sent and forgets each message at its deadline', async () => {
     const { messages, clock } = memoryDomain();
     const short = await messages.sendText(ghost, 'short', 10);
     const long = await messages.sendText(ghost, 'long', 60);
-    expect((await messages.history(ROOM)).map((m) => m.id)).toEqual([short.id, long.id]);
+    expect((await wholeHistory(messages, ROOM)).map((m) => m.id)).toEqual([short.id, long.id]);
     clock.advance(10_000);
-    expect((await messages.history(ROOM)).map((m) => m.id)).toEqual([long.id]);
+    expect((await wholeHistory(messages, ROOM)).map((m) => m.id)).toEqual([long.id]);
   });
 
   it('keeps an unread burn-after-reading message: neither its sender nor the history reads it', async () => {
@@ -35,7 +35,7 @@ describe('MessageService on the memory stores', () => {
     await rooms.join(ROOM, 'n#sender', 'Ghost');
     const secret = await messages.sendText(ghost, 'read me once', 0);
     // Only its sender is in the room: nobody read it, nothing burns.
-    expect(await messages.history(ROOM)).toEqual([secret]);
+    expect(await wholeHistory(messages, ROOM)).toEqual([secret]);
     expect(await messages.reveal(ghost, secret.id)).toEqual({ message: secret, burnsAt: null });
     await messages.joined(ghost, 'n#sender');
     expect(emitted).toEqual([]);
@@ -114,6 +114,6 @@ describe('MessageService on the memory stores', () => {
     const sent = await messages.sendText(ghost, 'gone soon', 60);
     expect(await messages.remove(ROOM, sent.id)).toBe(true);
     expect(await messages.remove(ROOM, sent.id)).toBe(false);
-    expect(await messages.history(ROOM)).toEqual([]);
+    expect(await wholeHistory(messages, ROOM)).toEqual([]);
   });
 });
