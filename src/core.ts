@@ -17,6 +17,7 @@ import { ExpiryService } from './domain/expiry-service.js';
 import { ImageJanitor } from './domain/image-janitor.js';
 import { ImageService } from './domain/image-service.js';
 import { buildClientLimits, type ClientLimitParts } from './domain/limits/client-limits.js';
+import { followBurns } from './domain/limits/message-bytes.js';
 import type { ImageBudget } from './domain/limits/image-budget.js';
 import { MessageService } from './domain/message-service.js';
 import { PresenceKeeper } from './domain/presence-keeper.js';
@@ -147,6 +148,7 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
   const pollers = [expiry, janitor, keeper, limits];
 
   events.subscribe('images', images.hooks);
+  events.subscribe('limits', followBurns(limits.messageBytes, stores.messages, clock, config.limits.maxTtlSeconds));
   events.subscribe('metrics', {
     messageExpired: (expired) => {
       if (expired.cause === 'deadline') metrics.messageExpired(expired.lagMs);

@@ -6,10 +6,8 @@ import { AppError } from '../errors.js';
 import type { MessagePage, MessageStore, PageQuery } from '../store/message-store.js';
 import type { BurnAfterReading, Revealed } from './burn-after-reading.js';
 import type { DomainEvents } from './domain-events.js';
+import { storedBytes } from './limits/message-bytes.js';
 import type { StorageGauge } from './limits/storage-gauge.js';
-
-/** What a stored message is counted as in MAX_STORED_MESSAGE_BYTES: its text and room for its envelope. */
-const ENVELOPE_BYTES = 256;
 
 export interface TtlPolicy {
   maxTtlSeconds: number;
@@ -81,7 +79,7 @@ export class MessageService {
 
   private async store(message: ChatMessage, now: number): Promise<void> {
     const expiresAt = now + (message.ttl === 0 ? this.policy.maxTtlSeconds : message.ttl) * 1000;
-    const bytes = ENVELOPE_BYTES + Buffer.byteLength(message.type === 'text' ? message.message : message.caption);
+    const bytes = storedBytes(message);
     this.storage?.admit(bytes);
     const appended = await this.messages.append({ message, expiresAt });
     if (!appended.stored) throw new AppError('ROOM_IMAGES_FULL');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testClock } from '../helpers/domain.js';
+import { joinedClient, refused, request } from '../helpers/client.js';
 import { http } from '../helpers/http.js';
 import { makeImage, upload } from '../helpers/images.js';
 import { startServer } from '../helpers/server.js';
@@ -80,18 +81,19 @@ describe.each(storeKinds())('per address HTTP limits on %s', (store) => {
   });
 });
 
-describe.runIf(storeKinds().includes('redis'))('total upload bytes across nodes', () => {
-  it('answers 507 on one node once another filled MAX_UPLOAD_BYTES_TOTAL', async () => {
+describe.runIf(storeKinds().includes('redis'))('total image bytes across nodes', () => {
+  it('answers STORAGE_FULL on one node once images sent to another filled MAX_UPLOAD_BYTES_TOTAL', async () => {
     const png = await makeImage('png');
     const env = { MAX_UPLOAD_BYTES: String(png.length * 2), MAX_UPLOAD_BYTES_TOTAL: String(png.length * 4) };
     const first = await startServer({ store: 'redis', env });
     const second = await startServer({ store: 'redis', env, prefix: first.prefix! });
+    const image = { roomToken: 'IMG-TOT-001', imageData: { name: 'a.png', blob: png } };
+    const filler = await joinedClient(first.url, 'IMG-TOT-001', 'Filler');
     let stored = 0;
-    while ((await upload(first.url, png)).status === 200) stored++;
+    while ((await request(filler, 'send-image', image)).ok && stored < 50) stored++;
     expect(stored).toBeGreaterThanOrEqual(2);
-    const refused = await upload(second.url, png);
-    expect(refused.status).toBe(507);
-    expect(refused.body.error.code).toBe('STORAGE_FULL');
+    const other = await joinedClient(second.url, 'IMG-TOT-001', 'Other');
+    expect(await refused(request(other, 'send-image', image))).toMatchObject({ code: 'STORAGE_FULL' });
   });
 });
 

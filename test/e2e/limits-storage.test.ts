@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventually, joinedClient, request } from '../helpers/client.js';
+import { eventually, joinedClient, refused, request } from '../helpers/client.js';
 import { getJson } from '../helpers/http.js';
 import { makeImage, upload } from '../helpers/images.js';
 import { startServer } from '../helpers/server.js';
@@ -23,6 +23,19 @@ describe.each(storeKinds())('stored bytes on %s', (store) => {
       async () => (await request(client, 'send-message', { roomToken: 'ABC-123-XYZ', message: text })).ok,
       10_000,
     );
+  });
+
+  it('frees the bytes of burn-after-reading messages when they burn, not when their MAX_TTL would end', async () => {
+    const env = { MAX_STORED_MESSAGE_BYTES: '1800', BURN_AFTER_READ_SECONDS: '1' };
+    const { url } = await startServer({ store, env });
+    const writer = await joinedClient(url, 'ABC-123-XYZ', 'Writer');
+    // A reader that takes delivery as reading: each message starts burning as it arrives.
+    await joinedClient(url, 'ABC-123-XYZ', 'Reader');
+    const text = 'x'.repeat(100);
+    const send = (ttl: number) => request(writer, 'send-message', { roomToken: 'ABC-123-XYZ', message: text, ttl });
+    for (let i = 0; i < 5; i++) expect((await send(0)).ok).toBe(true);
+    expect(await refused(send(0))).toMatchObject({ code: 'STORAGE_FULL' });
+    await eventually(async () => (await send(0)).ok, 10_000);
   });
 
   it('counts images sent over a socket and uploaded from the same address together', async () => {

@@ -44,6 +44,12 @@ export class StorageGauge {
     this.pendingBytes += bytes;
   }
 
+  /** `bytes` added for `from` go sooner, at `to` (a message that burns). */
+  move(bytes: number, from: number, to: number): void {
+    this.add(-bytes, from);
+    this.add(bytes, to);
+  }
+
   /** Sends what this node added and reads back the total of every node; one sync at a time. */
   sync(): Promise<void> {
     const run = this.syncing.then(() => this.syncOnce());
