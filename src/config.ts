@@ -52,10 +52,16 @@ export interface MetricsConfig {
 
 /** Images: where their sealed bytes go and the bounds that keep hostile uploads harmless. */
 export interface MediaConfig {
+  /**
+   * Where the sealed bytes live: `local` in `uploadDir` (one node, or nodes sharing one volume), or
+   * `redis`, which every node reaches without a shared disk.
+   */
+  store: 'local' | 'redis';
+  /** The local store's files, and every node's staging of uploads as they arrive. */
   uploadDir: string;
   /** One image, as uploaded or sent over the socket. */
   maxUploadBytes: number;
-  /** Every stored image together, on this node's disk. */
+  /** Every stored image together, of every node sharing the store. */
   maxUploadBytesTotal: number;
   /** Declared width x height (all frames) above which an image is refused before decoding. */
   maxImagePixels: number;
@@ -67,7 +73,7 @@ export interface MediaConfig {
   orphanSweepMs: number;
   /** An upload that sends nothing for this long is answered 408 and its connection closed. */
   uploadIdleTimeoutMs: number;
-  /** Images uploaded without a room (POST /api/upload-image) together, on this node's disk. */
+  /** Images uploaded without a room (POST /api/upload-image) together: per node (local), for all nodes (redis). */
   roomlessBytesTotal: number;
   /** Longest life of an image uploaded without a room, seconds; a longer TTL is shortened to it. */
   roomlessMaxTtlSeconds: number;
@@ -138,6 +144,7 @@ function mediaFrom(env: Env): MediaConfig {
     );
   }
   return {
+    store: parse(env, 'MEDIA_STORE', z.enum(['local', 'redis']), 'local'),
     uploadDir: parse(
       env,
       'UPLOAD_DIR',
@@ -219,6 +226,13 @@ export function loadConfig(env: Env = process.env, cores: number = availablePara
     String(Math.max(1_000_000, dataUrlLength(media.maxUploadBytes) + maxMessageLength * 4 + 4096)),
   );
   const redis = redisFrom(env);
+  if (media.store === 'redis' && redis === null) {
+    throw new ConfigError(
+      'MEDIA_STORE',
+      'redis keeps images in Redis and needs one: set REDIS_URL (or REDIS_HOST), or MEDIA_STORE=local ' +
+        '(see docs/IMAGES.md, "Where images are stored")',
+    );
+  }
   return {
     port,
     host,

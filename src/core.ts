@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import {
   EXPIRY_BATCH_SIZE,
+  MEDIA_CHUNK_BYTES,
+  MEDIA_WRITE_STALE_MS,
   MISSED_HEARTBEATS_BEFORE_DEAD,
   ORPHAN_SWEEP_MIN_AGE_MS,
   POLLER_FAILURE_REMINDER_MS,
@@ -30,12 +32,15 @@ import type { Part } from './lib/part.js';
 import { Semaphore } from './lib/semaphore.js';
 import { processImage } from './media/image-processor.js';
 import { LocalMediaStore } from './media/local-media-store.js';
+import type { MediaStore } from './media/media-store.js';
+import { RedisMediaStore } from './media/redis-media-store.js';
 import { RoomlessBudget } from './media/roomless-budget.js';
 import { UploadStaging } from './media/upload-staging.js';
 import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { timedStores } from './metrics/timed-stores.js';
 import { createMemoryStores } from './store/memory/memory-stores.js';
-import type { RedisClient } from './store/redis/redis-connection.js';
+import { redisKeys } from './store/redis/keys.js';
+import { closeRedis, openRedis, type RedisClient } from './store/redis/redis-connection.js';
 import { createRedisStores } from './store/redis/redis-stores.js';
 import type { Stores } from './store/stores.js';
 
@@ -82,9 +87,11 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
   const outage = (event: string, what: string) =>
     failureLog(log, { event, what, remindEveryMs: POLLER_FAILURE_REMINDER_MS });
   const backoff = { maxBackoffMs: POLLER_MAX_BACKOFF_MS };
+  const media = buildMedia(config, log, clock);
   const limits = buildClientLimits(
     config.clientLimits,
-    config.media.maxUploadBytesTotal,
+    // The Redis media store holds every node to MAX_UPLOAD_BYTES_TOTAL itself, exactly, file by file.
+    media.countsTotal ? Infinity : config.media.maxUploadBytesTotal,
     stores.limits,
     clock,
     outage('usage-sync', 'storage totals sync'),
@@ -111,15 +118,19 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     metrics,
     limits.messageBytes,
   );
-  // MAX_UPLOAD_BYTES_TOTAL is counted by limits.images, in the store, for every node together: the
-  // directory's own count sees only this node's writes, not what other nodes sharing it delete.
-  const media = new RoomlessBudget(
-    new LocalMediaStore(config.media.uploadDir, Infinity),
-    config.media.roomlessBytesTotal,
-  );
+  metrics.watchMedia(() => media.store.usage(), media.countsTotal);
   // Inside the upload directory: the one place a read-only deployment is sure to be able to write.
   const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'), clock);
-  const images = buildImages(config, { stores, media, messages, events, clock, log, metrics, budget: limits.images });
+  const images = buildImages(config, {
+    stores,
+    media: media.store,
+    messages,
+    events,
+    clock,
+    log,
+    metrics,
+    budget: limits.images,
+  });
 
   const poll = { pollMs: config.expiryPollMs, batchSize: EXPIRY_BATCH_SIZE, ...backoff };
   const expiry = new ExpiryService(stores.messages, events, clock, poll, outage('expiry', 'message expiry pass'));
@@ -180,20 +191,58 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
       if (!(await stores.ready(STORE_WAIT_MS))) {
         log.warn({ event: 'store-unavailable-at-start' }, 'store not reachable; serving anyway and retrying');
       }
-      await media.init();
+      await media.store.init();
       await staging.init();
       for (const poller of pollers) poller.start();
     },
     async drain() {
       for (const poller of pollers) await poller.stop();
     },
-    stop: () => stores.close(),
+    async stop() {
+      await stores.close();
+      await media.close();
+    },
+  };
+}
+
+interface MediaParts {
+  store: MediaStore;
+  /** Whether the store bounds MAX_UPLOAD_BYTES_TOTAL for every node itself (else the limits' gauge does). */
+  countsTotal: boolean;
+  close(): Promise<void>;
+}
+
+/** Where images' sealed bytes live (MEDIA_STORE), with the budgets the store keeps itself. */
+function buildMedia(config: Config, log: Logger, clock: Clock): MediaParts {
+  const { store, uploadDir, maxUploadBytesTotal, roomlessBytesTotal } = config.media;
+  if (store === 'redis' && config.redis) {
+    // A connection of its own: 256 KiB chunks never queue in front of the chat's small commands.
+    const client = openRedis(config.redis.url, log);
+    const options = {
+      maxBytes: maxUploadBytesTotal,
+      maxRoomlessBytes: roomlessBytesTotal,
+      clock,
+      chunkBytes: MEDIA_CHUNK_BYTES,
+      staleMs: MEDIA_WRITE_STALE_MS,
+    };
+    return {
+      store: new RedisMediaStore(client, redisKeys(config.redis.keyPrefix), options),
+      countsTotal: true,
+      close: () => closeRedis(client),
+    };
+  }
+  // MAX_UPLOAD_BYTES_TOTAL is counted by limits.images, in the store, for every node together: the
+  // directory's own count sees only this node's writes, not what other nodes sharing it delete.
+  return {
+    store: new RoomlessBudget(new LocalMediaStore(uploadDir, Infinity), roomlessBytesTotal),
+    countsTotal: false,
+    close: () => Promise.resolve(),
   };
 }
 
 interface ImageParts {
   stores: Stores;
-  media: RoomlessBudget;
+  media: MediaStore;
   messages: MessageService;
   events: DomainEvents;
   clock: Clock;
@@ -213,10 +262,7 @@ function buildImages(config: Config, parts: ImageParts): ImageService {
     newId: createIdGenerator(parts.clock),
     process: processImage,
     admission: new Semaphore(maxConcurrentImages + maxQueuedImages, 0, busy),
-    roomless: {
-      maxTtlSeconds: Math.min(config.media.roomlessMaxTtlSeconds, config.limits.maxTtlSeconds),
-      write: (filename, source, bytes) => parts.media.writeRoomless(filename, source, bytes),
-    },
+    roomless: { maxTtlSeconds: Math.min(config.media.roomlessMaxTtlSeconds, config.limits.maxTtlSeconds) },
     // Its queue never fills: admission lets no more in than it has room for.
     gate: new Semaphore(maxConcurrentImages, maxQueuedImages, busy),
   });

@@ -71,6 +71,19 @@ export const EXPIRY_BATCH_SIZE = 1_000;
 /** Image files younger than this are never swept as orphans: their record may be on its way. */
 export const ORPHAN_SWEEP_MIN_AGE_MS = 60_000;
 
+/**
+ * Bytes per element of an image's list in Redis (MEDIA_STORE=redis): large enough that a 10 MB
+ * image is 40 round trips, small enough that no single value or reply holds up the connection.
+ */
+export const MEDIA_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * A write to Redis that adds no chunk for this long has lapsed (its node died or lost Redis): its
+ * chunks and its reservation of the budget expire by themselves. Writes come from memory, so a live
+ * one adds a chunk every few milliseconds.
+ */
+export const MEDIA_WRITE_STALE_MS = 30_000;
+
 /** Staged uploads older than this are leftovers of a crashed process (receiving is bounded at 5 min). */
 export const STAGED_UPLOAD_STALE_MS = 15 * 60_000;
 

@@ -20,6 +20,7 @@ export function startupLine(config: Config, listening: Listening) {
     port: listening.port,
     host: listening.host,
     allowedOrigins: config.allowedOrigins,
+    mediaStore: config.media.store,
     uploadDir: path.resolve(config.media.uploadDir),
     metrics: metricsState(config.metrics),
   };

@@ -57,11 +57,9 @@ export interface ImagePolicy extends TtlPolicy, ImageLimits {
   maxUploadBytes: number;
 }
 
-/** Images in no room (uploads over HTTP): a disk budget of their own and a shorter life. */
+/** Images in no room (uploads over HTTP): a budget of their own (the media store's) and a shorter life. */
 export interface RoomlessPolicy {
   maxTtlSeconds: number;
-  /** Writes a room-less image within its own budget (RoomlessBudget#writeRoomless). */
-  write(filename: string, source: Readable, bytes: number): Promise<void>;
 }
 
 export interface ImageIntakeDeps {
@@ -151,9 +149,7 @@ export class ImageIntake {
     const reserved = await this.deps.budget?.reserve(input.owner, sealedBytes, expiresAt);
     try {
       const sealed = Readable.from(chunksOf(image.bytes)).pipe(sealingStream(key, filename));
-      await (inRoom
-        ? this.deps.media.write(filename, sealed, sealedBytes)
-        : roomless.write(filename, sealed, sealedBytes));
+      await this.deps.media.write(filename, sealed, { bytes: sealedBytes, expiresAt, roomless: !inRoom });
     } catch (err) {
       await reserved?.release();
       throw err;

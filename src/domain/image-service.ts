@@ -162,7 +162,9 @@ export class ImageService {
     const now = this.deps.clock();
     for (const messageId of messageIds) {
       const record = await this.deps.images.getByMessage(messageId, now);
-      if (record) await this.deps.images.expireSooner(record, burnAt);
+      if (record && (await this.deps.images.expireSooner(record, burnAt))) {
+        await this.deps.media.expireSooner(record.filename, burnAt);
+      }
     }
   }
 

@@ -5,7 +5,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.js';
 import { isImageFilename } from './image-names.js';
-import type { MediaReader, MediaStore, MediaUsage, StoredFile } from './media-store.js';
+import type { MediaReader, MediaStore, MediaUsage, MediaWrite, StoredFile } from './media-store.js';
 import { isMissingFile } from './missing-file.js';
 
 /**
@@ -31,7 +31,7 @@ export class LocalMediaStore implements MediaStore {
     for (const file of await this.list()) this.account(file.filename, file.bytes);
   }
 
-  async write(filename: string, source: Readable, bytes: number): Promise<void> {
+  async write(filename: string, source: Readable, { bytes }: MediaWrite): Promise<void> {
     const target = this.pathOf(filename);
     if (target === null) throw new Error('refusing to write a file that is not a generated image name');
     if (this.sizes.has(filename)) throw new Error('refusing to overwrite a stored image');
@@ -76,6 +76,11 @@ export class LocalMediaStore implements MediaStore {
     }
   }
 
+  /** Files do not expire by themselves: the image janitor deletes them at the image's deadline. */
+  expireSooner(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async delete(filename: string): Promise<boolean> {
     const target = this.pathOf(filename);
     if (target === null) return false;
@@ -107,8 +112,8 @@ export class LocalMediaStore implements MediaStore {
     return files;
   }
 
-  usage(): MediaUsage {
-    return { bytes: this.used, limit: this.maxTotalBytes };
+  usage(): Promise<MediaUsage> {
+    return Promise.resolve({ bytes: this.used, limit: this.maxTotalBytes });
   }
 
   /** The file's path, or null for any name that is not a generated image name (checked before any disk access). */

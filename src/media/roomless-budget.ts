@@ -1,13 +1,14 @@
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
-import type { MediaReader, MediaStore, MediaUsage, StoredFile } from './media-store.js';
+import type { MediaReader, MediaStore, MediaUsage, MediaWrite, StoredFile } from './media-store.js';
 
 /**
  * A MediaStore with a smaller budget of its own for images that belong to no room (uploads over
- * HTTP): they are written with `writeRoomless`, counted until deleted, and refused with
- * STORAGE_FULL past `maxBytes`, so they can never take the disk that room images need. What a
- * previous run left is not counted (this node's memory); those images live at most
- * ROOMLESS_UPLOAD_MAX_TTL, so the count is right again within that.
+ * HTTP), for a store that keeps no such budget itself (the local directory): they are written with
+ * `roomless: true`, counted until deleted, and refused with STORAGE_FULL past `maxBytes`, so they
+ * can never take the disk that room images need. What a previous run left is not counted (this
+ * node's memory); those images live at most ROOMLESS_UPLOAD_MAX_TTL, so the count is right again
+ * within that. (RedisMediaStore counts room-less bytes in Redis, for every node together.)
  */
 export class RoomlessBudget implements MediaStore {
   private readonly roomless = new Map<string, number>();
@@ -22,16 +23,13 @@ export class RoomlessBudget implements MediaStore {
     return this.inner.init();
   }
 
-  write(filename: string, source: Readable, bytes: number): Promise<void> {
-    return this.inner.write(filename, source, bytes);
-  }
-
-  async writeRoomless(filename: string, source: Readable, bytes: number): Promise<void> {
-    if (this.used + bytes > this.maxBytes) throw new AppError('STORAGE_FULL');
-    this.roomless.set(filename, bytes);
-    this.used += bytes;
+  async write(filename: string, source: Readable, file: MediaWrite): Promise<void> {
+    if (!file.roomless) return this.inner.write(filename, source, file);
+    if (this.used + file.bytes > this.maxBytes) throw new AppError('STORAGE_FULL');
+    this.roomless.set(filename, file.bytes);
+    this.used += file.bytes;
     try {
-      await this.inner.write(filename, source, bytes);
+      await this.inner.write(filename, source, file);
     } catch (err) {
       this.forget(filename);
       throw err;
@@ -40,6 +38,10 @@ export class RoomlessBudget implements MediaStore {
 
   read(filename: string): Promise<MediaReader | null> {
     return this.inner.read(filename);
+  }
+
+  expireSooner(filename: string, expiresAt: number): Promise<void> {
+    return this.inner.expireSooner(filename, expiresAt);
   }
 
   async delete(filename: string): Promise<boolean> {
@@ -52,7 +54,7 @@ export class RoomlessBudget implements MediaStore {
     return this.inner.list();
   }
 
-  usage(): MediaUsage {
+  usage(): Promise<MediaUsage> {
     return this.inner.usage();
   }
 

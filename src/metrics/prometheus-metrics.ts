@@ -83,6 +83,24 @@ export class PrometheusMetrics implements Metrics {
     this.defineGauges(registers);
   }
 
+  /**
+   * The media store's bytes, read on each scrape: from Redis, the same on every node (`shared`);
+   * from a local directory, what this process counts.
+   */
+  watchMedia(usage: () => Promise<{ bytes: number }>, shared: boolean): void {
+    new Gauge({
+      name: 'ghostchat_media_stored_bytes',
+      help: 'Sealed image bytes in the media store (MEDIA_STORE=redis: all nodes; local: this process)',
+      registers: [this.registry],
+      aggregator: shared ? 'first' : 'sum',
+      async collect() {
+        // Store down: keep the last value; ghostchat_store_up says why it is stale.
+        const used = await usage().catch(() => null);
+        if (used) this.set(used.bytes);
+      },
+    });
+  }
+
   /** Connects the scrape-time gauges to their sources; until then they read 0. */
   collectFrom(sources: GaugeSources): void {
     this.sources = sources;

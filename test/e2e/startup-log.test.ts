@@ -38,6 +38,7 @@ describe('the start-up log of a real process', () => {
       port: Number(new URL(proc.url).port),
       host: '127.0.0.1',
       allowedOrigins: ['http://localhost:3000', 'https://chat.example'],
+      mediaStore: 'local',
       uploadDir: dir,
       metrics: 'token on public port',
     });

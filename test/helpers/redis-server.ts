@@ -48,6 +48,8 @@ export interface PrivateRedisOptions {
    * Without it the server keeps nothing: a restart comes back empty.
    */
   persist?: boolean;
+  /** More redis-server options (e.g. `--maxmemory 4mb`). */
+  args?: string[];
 }
 
 /**
@@ -62,13 +64,14 @@ export class PrivateRedis {
     private readonly binary: string,
     /** The data directory of a persistent server; null when it keeps nothing. */
     readonly dir: string | null,
+    private readonly args: string[] = [],
   ) {}
 
   static async start(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
     const binary = redisServerBinary();
     if (!binary) throw new Error('redis-server is not installed');
     const dir = options.persist ? mkdtempSync(join(tmpdir(), 'ghostchat-redis-')) : null;
-    const redis = new PrivateRedis(await freePort(), binary, dir);
+    const redis = new PrivateRedis(await freePort(), binary, dir, options.args ?? []);
     await redis.start();
     return redis;
   }
@@ -88,7 +91,18 @@ export class PrivateRedis {
       : ['--appendonly', 'no'];
     this.child = spawn(
       this.binary,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        ...persistence,
+        '--daemonize',
+        'no',
+        ...this.args,
+      ],
       { stdio: 'ignore' },
     );
     await waitForPing(this.url, 10_000);

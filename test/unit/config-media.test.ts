@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, dataUrlLength, loadConfig } from '../../src/config.js';
 
 describe('image configuration', () => {
-  it('defaults to ./uploads, 10 MB per image, 1 GB in all, 50 MP', () => {
+  it('defaults to files in ./uploads, 10 MB per image, 1 GB in all, 50 MP', () => {
     const { media } = loadConfig({});
     expect(media).toEqual({
+      store: 'local',
       uploadDir: './uploads',
       maxUploadBytes: 10 * 1024 * 1024,
       maxUploadBytesTotal: 1024 ** 3,
@@ -32,6 +33,14 @@ describe('image configuration', () => {
     const media = loadConfig({ MAX_UPLOAD_BYTES_TOTAL: '20000000', MAX_UPLOAD_BYTES: '1048576' }).media;
     expect(media.roomlessBytesTotal).toBe(2_000_000);
     expect(() => loadConfig({ ROOMLESS_UPLOAD_BYTES_TOTAL: '2048' })).toThrow(/ROOMLESS_UPLOAD_BYTES_TOTAL/);
+  });
+
+  it('keeps images in Redis only when asked, and only with a Redis to keep them in', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).media.store).toBe('local');
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', MEDIA_STORE: 'redis' }).media.store).toBe('redis');
+    expect(loadConfig({ REDIS_HOST: 'redis', MEDIA_STORE: 'redis' }).media.store).toBe('redis');
+    expect(() => loadConfig({ MEDIA_STORE: 'redis' })).toThrow(/MEDIA_STORE.*REDIS_URL/);
+    expect(() => loadConfig({ MEDIA_STORE: 's3', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/MEDIA_STORE/);
   });
 
   it('sizes the socket buffer for one image as a data: URL, not much more', () => {

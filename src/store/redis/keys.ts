@@ -36,6 +36,17 @@ export function redisKeys(prefix: string) {
     imageByMessage: (messageId: string) => `${prefix}image-msg:${messageId}`,
     /** Image expiry schedule: member `id|filename|roomToken|messageId`, score = deadline in epoch ms. */
     imageSchedule: () => `${prefix}image-expiry`,
+    // Images' bytes (MEDIA_STORE=redis). media-scripts.ts builds the same names.
+    /** A stored image's sealed bytes: a list of chunks, expiring at the image's deadline. */
+    mediaData: (filename: string) => `${prefix}media:${filename}`,
+    /** The chunks of an image being written; lapse within seconds unless the write goes on. */
+    mediaPart: (filename: string) => `${prefix}media-part:${filename}`,
+    /** Sorted set file name -> deadline, of every stored or written file. */
+    mediaDeadlines: () => `${prefix}media-ledger:deadlines`,
+    /** Hash file name -> `bytes:roomless:createdAt:state`. */
+    mediaFiles: () => `${prefix}media-ledger:files`,
+    /** Hash `bytes`, `roomless`: the budgets' totals, kept by the same scripts. */
+    mediaUsage: () => `${prefix}media-ledger:usage`,
     // Client limits. `name` and `key` are chosen by the caller and hold hashed addresses, never plain ones.
     /** A token bucket's theoretical arrival time; expires when the bucket is full again. */
     rateBucket: (key: string) => `${prefix}rate:${key}`,

@@ -1,5 +1,15 @@
 import { claimDueImages, expireImageSooner, putImage, removeImage } from './image-scripts.js';
 import { listPage } from './history-scripts.js';
+import {
+  appendMediaChunk,
+  commitMedia,
+  expireMediaSooner,
+  listMedia,
+  mediaInfo,
+  mediaUsage,
+  removeMedia,
+  reserveMedia,
+} from './media-scripts.js';
 import { appendMessage, claimDueMessages, expireMessagesSooner, removeMessage } from './message-scripts.js';
 import { heartbeat, joinRoom, leaveRoom } from './presence-scripts.js';
 import { touchRoom } from './room-scripts.js';
@@ -30,4 +40,12 @@ export const scripts = {
   takeToken,
   applyUsage,
   addressSalt,
+  reserveMedia,
+  appendMediaChunk,
+  commitMedia,
+  mediaInfo,
+  expireMediaSooner,
+  removeMedia,
+  mediaUsage,
+  listMedia,
 };
