@@ -3,14 +3,28 @@ import { describe, expect, it } from 'vitest';
 import { startCluster, type ClusterNode } from '../helpers/cluster.js';
 import { asImage, eventually, joinedClient, nextEvent, ok, refused, request } from '../helpers/client.js';
 import { HIGH_CLIENT_LIMITS } from '../helpers/client-limits-env.js';
-import { getJson } from '../helpers/http.js';
+import { getJson, http } from '../helpers/http.js';
 import { fetchImage, filesIn, noisePng, stagedFiles, upload } from '../helpers/images.js';
 import { redisServerBinary } from '../helpers/redis-server.js';
 import { keysUnder } from '../helpers/stores.js';
 
 const ROOM = 'IMG-NOD-ES1';
 // Separate upload directories (the cluster helper gives each node its own): nothing is shared but Redis.
-const ENV = { ...HIGH_CLIENT_LIMITS, MEDIA_STORE: 'redis', BURN_AFTER_READ_SECONDS: '1', EXPIRY_POLL_MS: '50' };
+const TOKEN = 'metrics-token-for-tests-0123456789';
+const ENV = {
+  ...HIGH_CLIENT_LIMITS,
+  MEDIA_STORE: 'redis',
+  BURN_AFTER_READ_SECONDS: '1',
+  EXPIRY_POLL_MS: '50',
+  METRICS_TOKEN: TOKEN,
+};
+
+/** The node's `ghostchat_media_stored_bytes`. */
+async function mediaBytes(node: ClusterNode): Promise<number> {
+  const scrape = await http(`${node.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  const line = (scrape.body as string).split('\n').find((l) => l.startsWith('ghostchat_media_stored_bytes '));
+  return Number(line?.split(' ')[1]);
+}
 
 /** Neither node's upload directory holds a file, staged or stored. */
 async function nothingOnDisk(nodes: ClusterNode[]): Promise<void> {
@@ -37,6 +51,9 @@ describe.runIf(redisServerBinary() !== null)('images on two nodes that share onl
       expect(fromB.bytes.length).toBe(uploaded.body.size);
       expect((await fetchImage(a.url, uploaded.body.imageUrl)).bytes.equals(fromB.bytes)).toBe(true);
       expect((await sharp(fromB.bytes).metadata()).format).toBe('png');
+      // Both nodes count what Redis holds, not what they wrote themselves.
+      expect(await mediaBytes(b)).toBeGreaterThan(uploaded.body.size);
+      expect(await mediaBytes(a)).toBe(await mediaBytes(b));
 
       const sender = await joinedClient(a.url, ROOM, 'Sender');
       // A reader without the reveal feature: a burn-after-reading message is read as it is delivered.
@@ -68,6 +85,8 @@ describe.runIf(redisServerBinary() !== null)('images on two nodes that share onl
       expect((await fetchImage(a.url, keptImage.imageUrl)).status).toBe(404);
       const imageKeys = async () => (await keysUnder(redis.url, prefix)).filter((key) => /:(media|image)/.test(key));
       await eventually(async () => (await imageKeys()).length === 0, 10_000);
+      expect(await mediaBytes(a)).toBe(0);
+      expect(await mediaBytes(b)).toBe(0);
       await nothingOnDisk(nodes);
     },
   );
@@ -99,7 +118,8 @@ describe.runIf(redisServerBinary() !== null)('images on two nodes that share onl
       expect((await fetchImage(b.url, before.body.imageUrl)).status).toBe(404);
       let after = await upload(b.url, png);
       await eventually(async () => (after = await upload(b.url, png)).status === 200, 15_000);
-      expect((await fetchImage(a.url, after.body.imageUrl)).status).toBe(200);
+      // Each node reconnects at its own pace (node-redis backs off up to 2 s).
+      await eventually(async () => (await fetchImage(a.url, after.body.imageUrl)).status === 200, 15_000);
       await nothingOnDisk(nodes);
     },
   );

@@ -1,0 +1,80 @@
+import pino from 'pino';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { RedisMediaStore } from '../../src/media/redis-media-store.js';
+import { redisKeys } from '../../src/store/redis/keys.js';
+import { closeRedis, openRedis } from '../../src/store/redis/redis-connection.js';
+import { afterThisTest } from '../helpers/cleanup.js';
+import { joinedClient, ok, refused, request } from '../helpers/client.js';
+import { fetchImage, filesIn, noisePng, upload } from '../helpers/images.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { keysUnder, storeKinds } from '../helpers/stores.js';
+
+const ROOM = 'RED-MED-IA1';
+
+/** Two servers on one Redis prefix, each with an upload directory of its own: two nodes. */
+async function twoNodes(env: Record<string, string>): Promise<[RunningServer, RunningServer]> {
+  const first = await startServer({ store: 'redis', env: { MEDIA_STORE: 'redis', ...env } });
+  const second = await startServer({ store: 'redis', prefix: first.prefix!, env: { MEDIA_STORE: 'redis', ...env } });
+  return [first, second];
+}
+
+describe.runIf(storeKinds().includes('redis'))('the Redis media store in a running server', () => {
+  it('holds uploads without a room to one budget for all nodes; room images still go in', async () => {
+    const env = {
+      MAX_UPLOAD_BYTES: '262144',
+      ROOMLESS_UPLOAD_BYTES_TOTAL: '400000',
+      MAX_UPLOAD_BYTES_TOTAL: '4000000',
+    };
+    const [a, b] = await twoNodes(env);
+    const png = await noisePng(150_000);
+    const statuses: number[] = [];
+    for (const node of [a, b, a, b]) statuses.push((await upload(node.url, png)).status);
+    expect(statuses).toEqual([200, 200, 507, 507]);
+    const client = await joinedClient(b.url, ROOM, 'Sender');
+    for (let i = 0; i < 3; i++) {
+      await ok(request(client, 'send-image', { roomToken: ROOM, imageData: { blob: png } }));
+    }
+  });
+
+  it('holds every node to MAX_UPLOAD_BYTES_TOTAL, and gives an image bytes back the moment it is deleted', async () => {
+    const [a, b] = await twoNodes({ MAX_UPLOAD_BYTES: '262144', MAX_UPLOAD_BYTES_TOTAL: '700000' });
+    const png = await noisePng(150_000);
+    const senders = [await joinedClient(a.url, ROOM, 'A'), await joinedClient(b.url, ROOM, 'B')];
+    const send = (i: number) => request(senders[i % 2]!, 'send-image', { roomToken: ROOM, imageData: { blob: png } });
+    const sent = [];
+    for (let i = 0; i < 4; i++) sent.push(await ok(send(i)));
+    expect(await refused(send(4))).toMatchObject({ code: 'STORAGE_FULL' });
+    expect(await refused(send(5))).toMatchObject({ code: 'STORAGE_FULL' });
+    expect((await fetch(`${a.url}/api/image/${sent[0]!.imageId}`, { method: 'DELETE' })).status).toBe(200);
+    await ok(send(5));
+  });
+
+  it('sweeps bytes whose image record is gone (a crash between the two), from any node', async () => {
+    const [a, b] = await twoNodes({});
+    const kept = await upload(a.url, await noisePng(20_000));
+    // What a node that died between writing the bytes and recording the image leaves behind.
+    const client = openRedis(a.config.redis!.url, pino({ level: 'silent' }));
+    afterThisTest(() => closeRedis(client));
+    const media = new RedisMediaStore(client, redisKeys(a.prefix!), {
+      maxBytes: 1e9,
+      maxRoomlessBytes: 1e9,
+      clock: Date.now,
+      chunkBytes: 1000,
+      staleMs: 30_000,
+    });
+    const orphan = `msg_1700000000000_0123456789abcdef_1700000000001_${'d'.repeat(32)}.png`;
+    await new Promise<void>((resolve) => (client.isReady ? resolve() : client.once('ready', () => resolve())));
+    await media.write(orphan, Readable.from([Buffer.alloc(5_000)]), {
+      bytes: 5_000,
+      expiresAt: Date.now() + 3_600_000,
+    });
+
+    expect(await b.server.images.sweepOrphans(0)).toBe(1);
+    expect(await a.server.images.sweepOrphans(0)).toBe(0);
+    expect((await keysUnder(a.config.redis!.url, a.prefix!)).filter((key) => key.includes(orphan))).toEqual([]);
+    expect((await fetchImage(b.url, kept.body.imageUrl)).status).toBe(200);
+    expect(await filesIn(a.config.media.uploadDir)).toEqual([]);
+    expect(await filesIn(b.config.media.uploadDir)).toEqual([]);
+  });
+});
