@@ -98,6 +98,8 @@ export class RedisMediaStore implements MediaStore {
         if (index === info.chunks) return void stream.push(null);
         this.call(() => this.binary.lIndex(keys.data, index)).then(
           (chunk) => {
+            // A reader that went away (or a HEAD that never read) wants nothing more.
+            if (stream.destroyed) return;
             if (chunk === null) return stream.destroy(new Error('the image went while it was read'));
             index++;
             stream.push(chunk);
