@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { startCluster, type ClusterNode } from '../helpers/cluster.js';
@@ -32,6 +33,25 @@ async function nothingOnDisk(nodes: ClusterNode[]): Promise<void> {
     expect(await filesIn(node.uploadDir)).toEqual([]);
     expect(await stagedFiles(node.uploadDir)).toEqual([]);
   }
+}
+
+/**
+ * GETs `path` and reads its first bytes only, then waits (reading nothing, so the server's stream
+ * stops where the socket's buffers are full) until `meanwhile` is done, then reads on: resolves with
+ * whether the whole body arrived.
+ */
+function interruptedGet(url: string, meanwhile: () => Promise<void>): Promise<{ status: number; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      res.once('data', () => {
+        res.pause();
+        meanwhile().then(() => res.resume(), reject);
+      });
+      res.on('data', () => undefined);
+      res.once('close', () => resolve({ status: res.statusCode ?? 0, complete: res.complete }));
+      res.once('error', () => undefined);
+    }).once('error', reject);
+  });
 }
 
 describe.runIf(redisServerBinary() !== null)('images on two nodes that share only Redis (MEDIA_STORE=redis)', () => {
@@ -101,6 +121,13 @@ describe.runIf(redisServerBinary() !== null)('images on two nodes that share onl
       const before = await upload(a.url, png);
       expect(before.status).toBe(200);
       const sender = await joinedClient(b.url, ROOM, 'Sender');
+
+      // Redis stops answering while an image streams out: the answer is cut off, not left hanging.
+      const large = await upload(a.url, await noisePng(8_000_000));
+      expect(large.status).toBe(200);
+      const cut = await interruptedGet(`${b.url}${large.body.imageUrl}`, async () => redis.pause());
+      expect(cut).toEqual({ status: 200, complete: false });
+      redis.resume();
 
       await redis.stop();
       await eventually(async () => (await getJson(`${b.url}/api/health`)).redis === 'disconnected', 10_000);
