@@ -1,6 +1,8 @@
 import pino from 'pino';
 import { Readable } from 'node:stream';
+import { createClient, RESP_TYPES } from 'redis';
 import { describe, expect, it } from 'vitest';
+import { sealedSize } from '../../src/media/image-cipher.js';
 import { RedisMediaStore } from '../../src/media/redis-media-store.js';
 import { redisKeys } from '../../src/store/redis/keys.js';
 import { closeRedis, openRedis } from '../../src/store/redis/redis-connection.js';
@@ -20,6 +22,26 @@ async function twoNodes(env: Record<string, string>): Promise<[RunningServer, Ru
 }
 
 describe.runIf(storeKinds().includes('redis'))('the Redis media store in a running server', () => {
+  it('holds only sealed bytes in Redis, in pieces that expire with the image', async () => {
+    const [a] = await twoNodes({});
+    const { body } = await upload(a.url, await noisePng(600_000), { ttl: 600 });
+    const served = (await fetchImage(a.url, body.imageUrl)).bytes;
+    const client = createClient({ url: a.config.redis!.url }).withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    await client.connect();
+    afterThisTest(() => client.close());
+    const key = `${a.prefix!}media:${body.filename}`;
+    const pieces = await client.lRange(key, 0, -1);
+    expect(pieces.length).toBe(Math.ceil(sealedSize(served.length) / (256 * 1024)));
+    const stored = Buffer.concat(pieces);
+    expect(stored.length).toBe(sealedSize(served.length));
+    // Not one run of 32 bytes of the picture as served is found in what Redis holds.
+    for (let at = 0; at + 32 <= served.length; at += 997)
+      expect(stored.includes(served.subarray(at, at + 32))).toBe(false);
+    const ttl = await client.pTTL(key);
+    expect(ttl).toBeGreaterThan(590_000);
+    expect(ttl).toBeLessThanOrEqual(600_000);
+  });
+
   it('holds uploads without a room to one budget for all nodes; room images still go in', async () => {
     const env = {
       MAX_UPLOAD_BYTES: '262144',
