@@ -34,6 +34,7 @@ import { processImage } from './media/image-processor.js';
 import { LocalMediaStore } from './media/local-media-store.js';
 import type { MediaStore } from './media/media-store.js';
 import { RedisMediaStore } from './media/redis-media-store.js';
+import { checkRedisMemory } from './media/redis-memory-check.js';
 import { RoomlessBudget } from './media/roomless-budget.js';
 import { UploadStaging } from './media/upload-staging.js';
 import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
@@ -218,6 +219,7 @@ function buildMedia(config: Config, log: Logger, clock: Clock): MediaParts {
   if (store === 'redis' && config.redis) {
     // A connection of its own: 256 KiB chunks never queue in front of the chat's small commands.
     const client = openRedis(config.redis.url, log);
+    client.on('ready', () => void checkRedisMemory(client, maxUploadBytesTotal, log));
     const options = {
       maxBytes: maxUploadBytesTotal,
       maxRoomlessBytes: roomlessBytesTotal,

@@ -7,7 +7,9 @@ import { RedisMediaStore } from '../../src/media/redis-media-store.js';
 import { redisKeys } from '../../src/store/redis/keys.js';
 import { closeRedis, openRedis } from '../../src/store/redis/redis-connection.js';
 import { afterThisTest } from '../helpers/cleanup.js';
-import { joinedClient, ok, refused, request } from '../helpers/client.js';
+import { captureServerLog } from '../helpers/log-capture.js';
+import { privateRedis } from '../helpers/private-redis.js';
+import { eventually, joinedClient, ok, refused, request } from '../helpers/client.js';
 import { fetchImage, filesIn, noisePng, upload } from '../helpers/images.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { keysUnder, storeKinds } from '../helpers/stores.js';
@@ -40,6 +42,22 @@ describe.runIf(storeKinds().includes('redis'))('the Redis media store in a runni
     const ttl = await client.pTTL(key);
     expect(ttl).toBeGreaterThan(590_000);
     expect(ttl).toBeLessThanOrEqual(600_000);
+  });
+
+  it("warns when Redis's memory settings would hurt images: an evicting policy, a maxmemory below the budget", async () => {
+    const capture = captureServerLog('info');
+    const env = { MEDIA_STORE: 'redis', MAX_UPLOAD_BYTES_TOTAL: String(64 * 1024 ** 2) };
+    await startServer({ store: 'redis', env, log: capture.log });
+    const redis = await privateRedis({ args: ['--maxmemory', '8mb', '--maxmemory-policy', 'allkeys-lru'] });
+    const evicting = captureServerLog('info');
+    await startServer({ store: 'redis', redisUrl: redis.url, env, log: evicting.log });
+    await eventually(() => evicting.at(40).length === 2);
+    expect(evicting.at(40)).toMatchObject([
+      { event: 'media-redis-evicts', policy: 'allkeys-lru' },
+      { event: 'media-redis-too-small', maxmemory: 8 * 1024 ** 2, maxUploadBytesTotal: 64 * 1024 ** 2 },
+    ]);
+    // The run's Redis keeps everything it is given (no maxmemory, noeviction): nothing to say.
+    expect(capture.at(40)).toEqual([]);
   });
 
   it('holds uploads without a room to one budget for all nodes; room images still go in', async () => {
