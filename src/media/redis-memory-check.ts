@@ -10,7 +10,7 @@ import type { RedisClient } from '../store/redis/redis-connection.js';
 export async function checkRedisMemory(client: RedisClient, maxUploadBytesTotal: number, log: Logger): Promise<void> {
   let settings: Record<string, string>;
   try {
-    settings = (await client.configGet('maxmemory*')) as Record<string, string>;
+    settings = await client.configGet('maxmemory*');
   } catch {
     return;
   }
