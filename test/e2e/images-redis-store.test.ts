@@ -42,6 +42,9 @@ describe.runIf(storeKinds().includes('redis'))('the Redis media store in a runni
     const ttl = await client.pTTL(key);
     expect(ttl).toBeGreaterThan(590_000);
     expect(ttl).toBeLessThanOrEqual(600_000);
+    // Crypto-shredding: the bytes and their key die at the same moment.
+    const keyTtl = await client.pTTL(`${a.prefix!}image:${body.imageId}:key`);
+    expect(Math.abs(keyTtl - ttl)).toBeLessThan(1_000);
   });
 
   it("warns when Redis's memory settings would hurt images: an evicting policy, a maxmemory below the budget", async () => {
