@@ -27,6 +27,11 @@ async function mediaBytes(node: ClusterNode): Promise<number> {
   return Number(line?.split(' ')[1]);
 }
 
+/** The status HEAD answers for an image: polled while the image may be deleted (a GET then would be cut off). */
+async function headStatus(node: ClusterNode, imageUrl: string): Promise<number> {
+  return (await fetch(`${node.url}${imageUrl}`, { method: 'HEAD' })).status;
+}
+
 /** Neither node's upload directory holds a file, staged or stored. */
 async function nothingOnDisk(nodes: ClusterNode[]): Promise<void> {
   for (const node of nodes) {
@@ -86,11 +91,13 @@ describe.runIf(redisServerBinary() !== null)('images on two nodes that share onl
       const burned = nextEvent(reader, 'new-message');
       await ok(request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: png }, ttl: 0 }));
       const burnedImage = asImage(await burned).imageData;
-      await eventually(async () => (await fetchImage(b.url, burnedImage.imageUrl)).status === 404, 15_000);
+      await eventually(async () => (await headStatus(b, burnedImage.imageUrl)) === 404, 15_000);
+      expect((await fetchImage(b.url, burnedImage.imageUrl)).status).toBe(404);
       expect((await fetchImage(a.url, burnedImage.imageUrl)).status).toBe(404);
 
       // The upload's TTL: gone from both nodes, and nothing of either image is left in Redis.
-      await eventually(async () => (await fetchImage(b.url, uploaded.body.imageUrl)).status === 404, 15_000);
+      await eventually(async () => (await headStatus(b, uploaded.body.imageUrl)) === 404, 15_000);
+      expect((await fetchImage(b.url, uploaded.body.imageUrl)).status).toBe(404);
       expect((await fetchImage(a.url, uploaded.body.imageUrl)).status).toBe(404);
       const traces = async () =>
         (await keysUnder(redis.url, prefix)).filter((key) =>

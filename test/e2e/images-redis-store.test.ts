@@ -9,7 +9,7 @@ import { closeRedis, openRedis } from '../../src/store/redis/redis-connection.js
 import { afterThisTest } from '../helpers/cleanup.js';
 import { captureServerLog } from '../helpers/log-capture.js';
 import { privateRedis } from '../helpers/private-redis.js';
-import { eventually, joinedClient, ok, refused, request } from '../helpers/client.js';
+import { eventually, joinedClient, nextEvent, ok, refused, request } from '../helpers/client.js';
 import { fetchImage, filesIn, noisePng, upload } from '../helpers/images.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { keysUnder, storeKinds } from '../helpers/stores.js';
@@ -45,6 +45,28 @@ describe.runIf(storeKinds().includes('redis'))('the Redis media store in a runni
     // Crypto-shredding: the bytes and their key die at the same moment.
     const keyTtl = await client.pTTL(`${a.prefix!}image:${body.imageId}:key`);
     expect(Math.abs(keyTtl - ttl)).toBeLessThan(1_000);
+  });
+
+  it('moves the deadline of every piece of an image when its message starts to burn', async () => {
+    const [a] = await twoNodes({ BURN_AFTER_READ_SECONDS: '30' });
+    const sender = await joinedClient(a.url, ROOM, 'Sender');
+    const burning = nextEvent(sender, 'message-burning');
+    // A reader without the reveal feature: the message is read, and starts to burn, as it arrives.
+    await joinedClient(a.url, ROOM, 'Reader');
+    const sent = await ok(
+      request(sender, 'send-image', { roomToken: ROOM, imageData: { blob: await noisePng(600_000) }, ttl: 0 }),
+    );
+    await burning;
+    const keys = await keysUnder(a.config.redis!.url, a.prefix!);
+    const pieces = keys.filter((key) => key.includes(':media:'));
+    expect(pieces).toHaveLength(1);
+    const client = createClient({ url: a.config.redis!.url });
+    await client.connect();
+    afterThisTest(() => client.close());
+    const ttl = await client.pTTL(pieces[0]!);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+    expect(Math.abs((await client.pTTL(`${a.prefix!}image:${sent.imageId}:key`)) - ttl)).toBeLessThan(1_000);
   });
 
   it("warns when Redis's memory settings would hurt images: an evicting policy, a maxmemory below the budget", async () => {
