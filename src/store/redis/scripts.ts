@@ -1,4 +1,5 @@
 import { claimDueImages, expireImageSooner, putImage, removeImage } from './image-scripts.js';
+import { catchUpMessages } from './catch-up-scripts.js';
 import { listPage } from './history-scripts.js';
 import { appendMessage, claimDueMessages, expireMessagesSooner, removeMessage } from './message-scripts.js';
 import { heartbeat, joinRoom, leaveRoom } from './presence-scripts.js';
@@ -14,6 +15,7 @@ import { addressSalt, applyUsage, takeToken } from './limit-scripts.js';
 export const scripts = {
   appendMessage,
   listPage,
+  catchUpMessages,
   expireMessagesSooner,
   removeMessage,
   claimDueMessages,
