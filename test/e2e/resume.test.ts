@@ -1,58 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { connect, type GhostChatClient } from '../../src/client/ghostchat-client.js';
-import type { NewMessage } from '../../src/protocol/messages.js';
-import type { ResumeOutcome } from '../../src/protocol/resume.js';
+import { listen, nextResume, resumingClient } from '../helpers/resuming-client.js';
+import { io } from 'socket.io-client';
+import { RESUME_MAX_REPLAY_MESSAGES } from '../../src/defaults.js';
 import { afterThisTest } from '../helpers/cleanup.js';
-import { asText, collect, eventually, joinedClient, nextEvent, ok, request } from '../helpers/client.js';
+import {
+  asText,
+  collect,
+  disconnected,
+  eventually,
+  joinedClient,
+  nextEvent,
+  ok,
+  refused,
+  request,
+  type Client,
+} from '../helpers/client.js';
+import { getJson, http } from '../helpers/http.js';
 import { startServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 import { SwitchProxy } from '../helpers/switch-proxy.js';
 
 const ROOM = 'RES-UME-001';
-
-/** A typed client that resumes, reconnecting at once through `url`; closed when the test ends. */
-export async function resumingClient(url: string, features: Array<'reveal'> = []): Promise<GhostChatClient> {
-  const client = connect(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    resume: true,
-    features,
-    reconnectionDelay: 50,
-    reconnectionDelayMax: 100,
-  });
-  afterThisTest(() => client.close());
-  const session = nextSession(client);
-  await client.opened();
-  await session;
-  return client;
-}
-
-function nextSession(client: GhostChatClient): Promise<void> {
-  return new Promise((resolve) => {
-    const off = client.on('session', () => {
-      off();
-      resolve();
-    });
-  });
-}
-
-export function nextResume(client: GhostChatClient): Promise<ResumeOutcome> {
-  return new Promise((resolve) => {
-    const off = client.onResume((outcome) => {
-      off();
-      resolve(outcome);
-    });
-  });
-}
-
-/** What a typed client hears from now on. */
-export function listen(client: GhostChatClient) {
-  const messages: NewMessage[] = [];
-  const expired: string[] = [];
-  client.on('new-message', (m) => void messages.push(m));
-  client.on('message-expired', (e) => void expired.push(e.messageId));
-  return { messages, expired };
-}
+const TOKEN = 'metrics-token-for-tests-0123456789';
 
 describe.each(storeKinds())('resuming a dropped connection on one node (%s store)', (store) => {
   it('gets the missed messages in order, the expiry of a held one, once each, and keeps its name', async () => {
@@ -98,5 +67,174 @@ describe.each(storeKinds())('resuming a dropped connection on one node (%s store
     expect(await fromPhone).toMatchObject({ sender: 'Phone', message: 'back' });
     // The second delivery of anything is not passed on: every id once.
     expect(new Set(heard.messages.map((m) => m.id)).size).toBe(heard.messages.length);
+  });
+});
+
+/** A raw socket.io client with the handshake `auth` given; what it hears of `session` is recorded. */
+async function rawClient(url: string, auth: Record<string, unknown>) {
+  const socket: Client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
+  afterThisTest(() => socket.disconnect());
+  const session = nextEvent(socket, 'session');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return { socket, session };
+}
+
+/** Drops the client's transport as a lost network would (its server sees it close; not on purpose). */
+async function dropped(socket: Client): Promise<void> {
+  const gone = disconnected(socket);
+  socket.io.engine.close();
+  await gone;
+}
+
+describe('resume credentials', () => {
+  it('resume once: the same credential again is refused (RESUME_REFUSED) and a fresh session starts', async () => {
+    const server = await startServer({ env: { METRICS_TOKEN: TOKEN } });
+    const first = await rawClient(server.url, { features: ['resume'] });
+    const { credential } = await first.session;
+    await ok(request(first.socket, 'join-room', { roomToken: ROOM, agentId: 'Once' }));
+    await dropped(first.socket);
+
+    const auth = { features: ['resume'], resume: { credential, rooms: [{ roomToken: ROOM, held: [] }] } };
+    const second = await rawClient(server.url, auth);
+    const resumed = await second.session;
+    expect(resumed).toMatchObject({ resumed: { ok: true, rooms: [{ roomToken: ROOM, rejoined: true }] } });
+    expect(resumed.credential).not.toBe(credential);
+    await ok(request(second.socket, 'send-message', { roomToken: ROOM, message: 'still here' }));
+
+    const replayed = await rawClient(server.url, auth);
+    const refusedSession = await replayed.session;
+    expect(refusedSession.resumed).toEqual({
+      ok: false,
+      error: { code: 'RESUME_REFUSED', message: expect.any(String) },
+    });
+    expect(refusedSession.credential).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await refused(request(replayed.socket, 'send-message', { roomToken: ROOM, message: 'x' }))).toMatchObject({
+      code: 'NOT_A_MEMBER',
+    });
+
+    // Counted, by outcome only: nothing of who or which room.
+    expect((await getJson(`${server.url}/api/health`)).resumes).toEqual({ recovered: 1, gap: 0, refused: 1 });
+    const metrics = await http(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(metrics.body).toContain('ghostchat_resumes_total{outcome="recovered"} 1');
+    expect(metrics.body).toContain('ghostchat_resumes_total{outcome="refused"} 1');
+  });
+
+  it('a client that disconnects on purpose leaves nothing to resume', async () => {
+    const server = await startServer();
+    const first = await rawClient(server.url, { features: ['resume'] });
+    const { credential } = await first.session;
+    await ok(request(first.socket, 'join-room', { roomToken: ROOM, agentId: 'Leaver' }));
+    const watcher = await joinedClient(server.url, ROOM, 'Watcher');
+    const gone = nextEvent(watcher, 'participant-left');
+    first.socket.disconnect();
+    // Its record goes as its departure is handled, which the others hear of.
+    await gone;
+    const again = await rawClient(server.url, { features: ['resume'], resume: { credential, rooms: [] } });
+    expect((await again.session).resumed).toMatchObject({ ok: false, error: { code: 'RESUME_REFUSED' } });
+  });
+
+  it('refuses a malformed resume (PAYLOAD_INVALID) with a fresh session; without the feature, nothing changes', async () => {
+    const server = await startServer();
+    const hostile = await rawClient(server.url, {
+      features: ['resume'],
+      resume: { credential: 'short', rooms: [{ roomToken: 'bad', held: 'x'.repeat(100) }] },
+    });
+    expect((await hostile.session).resumed).toMatchObject({ ok: false, error: { code: 'PAYLOAD_INVALID' } });
+    await ok(request(hostile.socket, 'join-room', { roomToken: ROOM, agentId: 'Hostile' }));
+
+    // An earlier client (no `resume` feature) sends the same and gets today's protocol: no session event.
+    const earlier: Client = io(server.url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { resume: { credential: 'x'.repeat(43), rooms: [] } },
+    });
+    afterThisTest(() => earlier.disconnect());
+    const sessions = collect(earlier, 'session');
+    await ok(request(earlier, 'join-room', { roomToken: ROOM, agentId: 'Earlier' }));
+    expect(sessions).toEqual([]);
+  });
+
+  it('a name taken meanwhile is not given back: that room says AGENT_TAKEN, not rejoined, not recovered', async () => {
+    const server = await startServer();
+    const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+    const phone = await resumingClient(proxy.url);
+    await phone.join(ROOM, 'Phone');
+    const watcher = await joinedClient(server.url, ROOM, 'Watcher');
+    proxy.hold();
+    const gone = nextEvent(watcher, 'participant-left');
+    phone.socket.io.engine.close();
+    expect(await gone).toEqual({ agentId: 'Phone', roomToken: ROOM });
+    await joinedClient(server.url, ROOM, 'Phone');
+    const resumed = nextResume(phone);
+    proxy.release();
+    expect(await resumed).toEqual({
+      ok: true,
+      rooms: [
+        {
+          roomToken: ROOM,
+          rejoined: false,
+          recovered: false,
+          error: { code: 'AGENT_TAKEN', message: expect.any(String) },
+        },
+      ],
+    });
+    await expect(phone.send(ROOM, 'x')).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
+  });
+});
+
+describe('what a resume replays', () => {
+  it('a gap longer than a replay is reported (recovered: false), not replayed in part', async () => {
+    const server = await startServer();
+    const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+    const phone = await resumingClient(proxy.url);
+    await phone.join(ROOM, 'Phone');
+    const desk = await joinedClient(server.url, ROOM, 'Desk');
+    const heard = listen(phone);
+    proxy.cut({ hold: true });
+    for (let i = 0; i <= RESUME_MAX_REPLAY_MESSAGES; i++) {
+      await ok(request(desk, 'send-message', { roomToken: ROOM, message: `m${i}` }));
+    }
+    const resumed = nextResume(phone);
+    proxy.release();
+    expect(await resumed).toEqual({ ok: true, rooms: [{ roomToken: ROOM, rejoined: true, recovered: false }] });
+    // The outcome comes after any replay: none came.
+    expect(heard.messages).toEqual([]);
+    const fromPhone = nextEvent(desk, 'new-message');
+    await phone.send(ROOM, 'back');
+    expect(await fromPhone).toMatchObject({ sender: 'Phone' });
+  });
+
+  it('to a client that reveals messages itself, a missed burn-after-reading message comes unrevealed and does not burn', async () => {
+    const server = await startServer();
+    const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+    const phone = await resumingClient(proxy.url, ['reveal']);
+    await phone.join(ROOM, 'Phone');
+    const desk = await joinedClient(server.url, ROOM, 'Desk');
+    const burning = collect(desk, 'message-burning');
+    const heard = listen(phone);
+    proxy.cut({ hold: true });
+    const once = await ok(request(desk, 'send-message', { roomToken: ROOM, message: 'once', ttl: 0 }));
+    const resumed = nextResume(phone);
+    proxy.release();
+    expect(await resumed).toMatchObject({ ok: true, rooms: [{ recovered: true }] });
+    expect(heard.messages).toEqual([
+      {
+        id: once.messageId,
+        type: 'text',
+        sender: 'Desk',
+        timestamp: once.timestamp,
+        ttl: 0,
+        roomToken: ROOM,
+        unrevealed: true,
+      },
+    ]);
+    // Its burn starts when the phone reveals it, not when it was replayed.
+    const revealed = await phone.reveal(ROOM, once.messageId);
+    await eventually(() => burning.length === 1);
+    expect(burning[0]).toEqual({ messageId: once.messageId, roomToken: ROOM, burnsAt: revealed.burnsAt });
   });
 });

@@ -47,7 +47,7 @@ export class SwitchProxy {
    * made after it wait unanswered until `release()`.
    */
   cut({ hold = false } = {}): void {
-    if (hold) this.held ??= [];
+    if (hold) this.hold();
     for (const pair of this.pairs) {
       pair.client.unpipe(pair.upstream);
       pair.upstream.unpipe(pair.client);
@@ -55,6 +55,11 @@ export class SwitchProxy {
       this.ghosts.add(pair.upstream);
     }
     this.pairs.clear();
+  }
+
+  /** Connections made from now on wait unanswered until `release()`. */
+  hold(): void {
+    this.held ??= [];
   }
 
   /** Forwards the connections that were held (to the current target) and the ones that follow. */
