@@ -53,6 +53,8 @@ export interface Resumed {
   rooms: RoomResumed[];
   /** The rooms the new connection is in, as its record names them. */
   kept: SessionRooms;
+  /** Rooms of the earlier connection that the client did not name: left now (the others are told). */
+  departed: SessionRooms;
 }
 
 /** The credential's key in the store: a hash, so what the store holds cannot resume anything. */
@@ -111,8 +113,8 @@ export class SessionRecovery {
 
   /**
    * Takes the session of `credential` up on `connectionId`: null when the credential resumes
-   * nothing (used, expired, never given). Otherwise each of its rooms is re-entered under its
-   * earlier name (`reentered` puts the connection in the room's broadcasts before its catch-up
+   * nothing (used, expired, never given). Otherwise each of its rooms that the client names in
+   * `held` is re-entered under its earlier name (the others are left) (`reentered` puts the connection in the room's broadcasts before its catch-up
    * is read, so nothing falls between the two) and caught up from what the client `held`.
    */
   async resume(
@@ -125,7 +127,14 @@ export class SessionRecovery {
     if (!record) return null;
     const results: RoomResumed[] = [];
     const kept: SessionRooms = [];
+    const departed: SessionRooms = [];
     for (const room of record.rooms) {
+      // A room the client no longer names, it left while away: its earlier connection leaves it now.
+      if (!held.has(room.roomToken)) {
+        if ((await this.rooms.leave(room.roomToken, record.connectionId).catch(() => null)) !== null)
+          departed.push(room);
+        continue;
+      }
       const ids = held.get(room.roomToken) ?? [];
       const result = await this.resumeRoom(record.connectionId, connectionId, room, ids, reentered);
       results.push(result.room);
@@ -137,7 +146,8 @@ export class SessionRecovery {
       const error = { code: 'NOT_A_MEMBER', message: 'This session was not in that room' };
       results.push({ roomToken, rejoined: false, recovered: false, error, gone: [], replay: [] });
     }
-    return { session: await this.open(connectionId, kept), previous: record.connectionId, rooms: results, kept };
+    const session = await this.open(connectionId, kept);
+    return { session, previous: record.connectionId, rooms: results, kept, departed };
   }
 
   private async resumeRoom(

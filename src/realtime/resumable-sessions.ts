@@ -113,7 +113,7 @@ export class ResumableSessions {
     };
     const parsed = this.deps.schema.safeParse(request);
     if (!parsed.success) return refuse(new AppError('PAYLOAD_INVALID', 'Invalid auth.resume'));
-    // Rejoining a room is a join, and costs one.
+    // Rejoining a room is a join, and costs one (only the rooms named are rejoined).
     for (let i = 0; i < Math.max(1, parsed.data.rooms.length); i++) {
       if ((limiter?.admit('join') ?? 0) > 0) return refuse(new AppError('RATE_LIMITED'));
     }
@@ -126,6 +126,9 @@ export class ResumableSessions {
     if (!resumed) return refuse(new AppError('RESUME_REFUSED'));
     // The earlier connection, wherever it still lingers, goes now; its rooms already have this one.
     this.deps.io.in(socketIdOf(resumed.previous)).disconnectSockets(true);
+    for (const { roomToken, agentId } of resumed.departed) {
+      this.deps.io.to(roomToken).emit(ServerEvents.participantLeft, { agentId, roomToken });
+    }
     for (const room of resumed.rooms) {
       for (const messageId of room.gone) {
         socket.emit(ServerEvents.messageExpired, { messageId, roomToken: room.roomToken });

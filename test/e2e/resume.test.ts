@@ -122,6 +122,26 @@ describe('resume credentials', () => {
     expect(metrics.body).toContain('ghostchat_resumes_total{outcome="refused"} 1');
   });
 
+  it('resumes the rooms the client names and leaves the others (their members see it go)', async () => {
+    const server = await startServer();
+    const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+    const first = await rawClient(proxy.url, { features: ['resume'] });
+    const { credential } = await first.session;
+    await ok(request(first.socket, 'join-room', { roomToken: ROOM, agentId: 'Kept' }));
+    await ok(request(first.socket, 'join-room', { roomToken: 'RES-UME-002', agentId: 'Dropped' }));
+    const watcher = await joinedClient(server.url, 'RES-UME-002', 'Watcher');
+    proxy.cut();
+    const gone = nextEvent(watcher, 'participant-left');
+    const auth = { features: ['resume'], resume: { credential, rooms: [{ roomToken: ROOM, held: [] }] } };
+    const second = await rawClient(server.url, auth);
+    expect((await second.session).resumed).toEqual({
+      ok: true,
+      rooms: [{ roomToken: ROOM, rejoined: true, recovered: true }],
+    });
+    expect(await gone).toEqual({ agentId: 'Dropped', roomToken: 'RES-UME-002' });
+    await ok(request(second.socket, 'send-message', { roomToken: ROOM, message: 'here' }));
+  });
+
   it('a client that disconnects on purpose leaves nothing to resume', async () => {
     const server = await startServer();
     const first = await rawClient(server.url, { features: ['resume'] });
