@@ -72,6 +72,11 @@ export class GhostChatClient {
     return this.socket.connected;
   }
 
+  /** This connection asked to resume the last one and `onResume` has not told how it went yet. */
+  get resuming(): boolean {
+    return this.resumeState?.pending ?? false;
+  }
+
   /** Resolves once connected (at once if it is); rejects on a refused handshake or after `timeoutMs`. */
   opened(timeoutMs = 5000): Promise<this> {
     if (this.socket.connected) return Promise.resolve(this);

@@ -6,11 +6,14 @@ import { RESUME_MAX_HELD_PER_ROOM, type ResumeRequest, type SessionPayload } fro
  */
 export class ResumeState {
   private credential: string | null = null;
+  /** A handshake asked to resume and its outcome has not come yet. */
+  pending = false;
   private readonly rooms = new Map<string, { order: string[]; ids: Set<string> }>();
 
   /** A `session` event: its credential replaces the last one. A refused resume leaves no room. */
   session(payload: SessionPayload): void {
     this.credential = payload.credential;
+    this.pending = false;
     if (payload.resumed && !payload.resumed.ok) this.rooms.clear();
     for (const room of payload.resumed?.ok ? payload.resumed.rooms : []) {
       if (!room.rejoined) this.rooms.delete(room.roomToken);
@@ -46,6 +49,7 @@ export class ResumeState {
 
   /** What to send as `auth.resume` on reconnecting; undefined before the first credential. */
   request(): ResumeRequest | undefined {
+    this.pending = this.credential !== null;
     if (this.credential === null) return undefined;
     const rooms = [...this.rooms].map(([roomToken, room]) => ({
       roomToken,

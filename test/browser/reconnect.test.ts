@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { browserSuite, screenshot } from '../helpers/browser.js';
+import { createRoom, inRoomAs, joinByLink, messageWith, sendMessage, waitForMessage } from '../helpers/chat-page.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { dropPrefix, redisUrl, storeKinds, testPrefix } from '../helpers/stores.js';
+
+const WAIT = { timeout: 15_000 };
+
+describe.runIf(storeKinds().includes('redis'))('the chat page across a server restart (Redis)', () => {
+  const browser = browserSuite();
+  const servers: RunningServer[] = [];
+  let prefix = '';
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+    await dropPrefix(redisUrl(), prefix);
+  });
+
+  it('resumes after its server restarts on the same port: its name, and what was said while it was away', async () => {
+    prefix = testPrefix();
+    const start = async (port?: number) => {
+      const server = await startServer({ store: 'redis', prefix, keepData: true, port });
+      servers.push(server);
+      return server;
+    };
+    const first = await start();
+    // Another node on the same Redis, where the room goes on while the first one is down.
+    const other = await start();
+    const alice = await browser.open();
+    const bob = await browser.open();
+    const { link } = await createRoom(alice.page, first.url, 'Alice Wisp');
+    await joinByLink(bob.page, link.replace(first.url, other.url), 'Bob Shade');
+    await sendMessage(alice.page, 'Before the restart');
+    await waitForMessage(bob.page, 'Before the restart');
+
+    await first.close();
+    await alice.page.getByText(/Reconnecting|Cannot reach the server|restarting/).waitFor(WAIT);
+    await sendMessage(bob.page, 'Said while you were away');
+    await start(Number(new URL(first.url).port));
+
+    await waitForMessage(alice.page, 'Said while you were away');
+    await alice.page.getByText('Reconnected. Nothing said meanwhile was missed.').waitFor(WAIT);
+    await inRoomAs(alice.page, 'Alice Wisp');
+    await screenshot(alice.page, 'resumed-after-restart');
+    expect(await messageWith(alice.page, 'Before the restart').count()).toBe(1);
+    expect(await messageWith(alice.page, 'Said while you were away').count()).toBe(1);
+    await sendMessage(alice.page, 'Back, same name');
+    expect(await (await waitForMessage(bob.page, 'Back, same name')).textContent()).toContain('Alice Wisp');
+  });
+});
