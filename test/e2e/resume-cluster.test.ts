@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { joinedClient, refused, request } from '../helpers/client.js';
+import { collect, joinedClient, ok, refused, request } from '../helpers/client.js';
 import { startCluster } from '../helpers/cluster.js';
 import { getJson } from '../helpers/http.js';
 import { redisServerBinary } from '../helpers/redis-server.js';
 import { SwitchProxy } from '../helpers/switch-proxy.js';
-import { resumeAcrossAGap, resumingClient } from '../helpers/resuming-client.js';
+import { listen, nextResume, resumeAcrossAGap, resumingClient } from '../helpers/resuming-client.js';
 
 const ROOM = 'RES-UME-CL1';
 
@@ -30,6 +30,32 @@ describe.runIf(redisServerBinary() !== null)('resuming on another node (two node
       expect(await refused(request(thief, 'join-room', { roomToken: ROOM, agentId: 'Phone' }))).toMatchObject({
         code: 'AGENT_TAKEN',
       });
+    },
+  );
+
+  it(
+    'a node killed outright: its clients resume on the other one at once, back under their names',
+    { timeout: 180_000 },
+    async () => {
+      const { nodes } = await startCluster({ nodes: 2, workers: 1, env: { NODE_HEARTBEAT_MS: '20000' } });
+      const [doomed, survivor] = [nodes[0]!, nodes[1]!];
+      const proxy = await SwitchProxy.start(doomed.port);
+      const phone = await resumingClient(proxy.url);
+      await phone.join(ROOM, 'Phone');
+      const desk = await joinedClient(survivor.url, ROOM, 'Desk');
+      const left = collect(desk, 'participant-left');
+      const heard = listen(phone);
+      proxy.hold();
+      proxy.pointTo(survivor.port);
+      const sent = await ok(request(desk, 'send-message', { roomToken: ROOM, message: 'meanwhile', ttl: 600 }));
+      const resumed = nextResume(phone);
+      await doomed.crash();
+      proxy.release();
+      expect(await resumed).toEqual({ ok: true, rooms: [{ roomToken: ROOM, rejoined: true, recovered: true }] });
+      // Said as the node died: the phone has it exactly once, live before the crash or replayed after.
+      expect(heard.messages.map((m) => m.id)).toEqual([sent.messageId]);
+      expect(left).toEqual([]);
+      expect(await getJson(`${survivor.url}/api/room/${ROOM}/stats`)).toMatchObject({ participantCount: 2 });
     },
   );
 });
