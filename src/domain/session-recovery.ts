@@ -114,8 +114,9 @@ export class SessionRecovery {
   /**
    * Takes the session of `credential` up on `connectionId`: null when the credential resumes
    * nothing (used, expired, never given). Otherwise each of its rooms that the client names in
-   * `held` is re-entered under its earlier name (the others are left) (`reentered` puts the connection in the room's broadcasts before its catch-up
-   * is read, so nothing falls between the two) and caught up from what the client `held`.
+   * `held` is re-entered under its earlier name (the others are left), and caught up from what the
+   * client held there. `reentered` puts the connection in the room's broadcasts before its
+   * catch-up is read, so nothing said meanwhile falls between the two.
    */
   async resume(
     credential: string,

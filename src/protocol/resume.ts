@@ -45,8 +45,11 @@ export type ResumeOutcome = { ok: true; rooms: RoomRecovery[] } | { ok: false; e
 
 /** `session`: the credential to resume this connection with, and the outcome of a resume asked for. */
 export interface SessionPayload {
-  /** Single use; replaced by the next `session` event. Keep it only in memory. */
-  credential: string;
+  /**
+   * Single use; replaced by the next `session` event. Keep it only in memory. Null when none could
+   * be given (the store is unavailable): this connection cannot be resumed.
+   */
+  credential: string | null;
   /** How long after the connection drops the credential still resumes it. */
   windowSeconds: number;
   /** Present when the handshake asked to resume; sent after the replay, so it also marks its end. */

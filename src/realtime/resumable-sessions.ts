@@ -85,19 +85,24 @@ export class ResumableSessions {
     return this.deps.recovery.refresh([...this.sessions.values()].map((s) => s.key));
   }
 
-  private async open(socket: GhostChatServerSocket, connection: Connection, resumed?: RoomRecovery[] | ResumeError) {
+  /** A fresh session (after `refusal`, when a resume was refused). */
+  private async open(socket: GhostChatServerSocket, connection: Connection, refusal?: ResumeError) {
     try {
       const { credential, key } = await this.deps.recovery.open(connection.id);
       this.sessions.set(connection, { key, floors: new Map() });
       socket.emit(ServerEvents.session, {
         credential,
         windowSeconds: this.deps.recovery.windowSeconds,
-        ...(resumed === undefined ? {} : { resumed: { ok: false, error: resumed as ResumeError } }),
+        ...(refusal ? { resumed: { ok: false as const, error: refusal } } : {}),
       });
     } catch (err) {
       this.failed('resume-credential-failed', err);
-      const { code, message } = toAppError(err);
-      socket.emit(ServerEvents.error, { code, message });
+      // The client still learns how its resume went, and that this connection cannot be resumed.
+      socket.emit(ServerEvents.session, {
+        credential: null,
+        windowSeconds: this.deps.recovery.windowSeconds,
+        ...(refusal ? { resumed: { ok: false as const, error: refusal } } : {}),
+      });
     }
   }
 

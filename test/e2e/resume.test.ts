@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listen, nextResume, resumeAcrossAGap, resumingClient } from '../helpers/resuming-client.js';
 import { io } from 'socket.io-client';
 import { RESUME_MAX_REPLAY_MESSAGES } from '../../src/defaults.js';
+import type { SessionPayload } from '../../src/protocol/resume.js';
 import { afterThisTest } from '../helpers/cleanup.js';
 import {
   collect,
@@ -15,6 +16,8 @@ import {
   type Client,
 } from '../helpers/client.js';
 import { getJson, http } from '../helpers/http.js';
+import { privateRedis } from '../helpers/private-redis.js';
+import { redisServerBinary } from '../helpers/redis-server.js';
 import { startServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 import { SwitchProxy } from '../helpers/switch-proxy.js';
@@ -229,4 +232,38 @@ describe('what a resume replays', () => {
     await eventually(() => burning.length === 1);
     expect(burning[0]).toEqual({ messageId: once.messageId, roomToken: ROOM, burnsAt: revealed.burnsAt });
   });
+});
+
+describe.runIf(storeKinds().includes('redis') && redisServerBinary() !== null)('resuming while Redis is away', () => {
+  it(
+    'says STORE_UNAVAILABLE (and that no credential could be given), then carries on once Redis is back',
+    { timeout: 60_000 },
+    async () => {
+      const redis = await privateRedis();
+      const server = await startServer({ store: 'redis', redisUrl: redis.url, keepData: true });
+      const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+      const phone = await resumingClient(proxy.url);
+      await phone.join(ROOM, 'Phone');
+      const sessions: SessionPayload[] = [];
+      phone.on('session', (s) => void sessions.push(s));
+      proxy.cut({ hold: true });
+      redis.pause();
+      const resumed = nextResume(phone);
+      try {
+        proxy.release();
+        expect(await resumed).toEqual({ ok: false, error: { code: 'STORE_UNAVAILABLE', message: expect.any(String) } });
+        expect(sessions).toEqual([expect.objectContaining({ credential: null })]);
+      } finally {
+        redis.resume();
+      }
+      await eventually(async () => {
+        try {
+          await phone.join('RES-UME-003', 'Phone again');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 15_000);
+    },
+  );
 });
