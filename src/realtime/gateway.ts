@@ -14,6 +14,7 @@ import { leaveRoom } from './handlers/leave-room.js';
 import { revealMessage } from './handlers/reveal-message.js';
 import { bindSendImage } from './handlers/send-image.js';
 import { sendMessage } from './handlers/send-message.js';
+import { resumeNotOffered } from './resumable-sessions.js';
 import { guardSocket } from './socket-guard.js';
 import type { GatewayDeps } from './services.js';
 import type { GhostChatServerSocket } from './typed-socket.js';
@@ -140,7 +141,8 @@ export class Gateway implements DomainHooks {
     const { limits, metrics, sessions } = this.deps;
     const limiter = limits?.socketLimiter();
     if (limits && limiter) guardSocket(socket, limiter, { metrics, log: this.log, flooded: (s) => limits.flooded(s) });
-    sessions?.accept(socket, connection, limiter);
+    if (sessions) sessions.accept(socket, connection, limiter);
+    else resumeNotOffered(socket, metrics);
     const { schemas } = this.deps;
     bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);

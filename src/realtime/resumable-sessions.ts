@@ -198,3 +198,21 @@ export class ResumableSessions {
     this.deps.log.warn({ event, err: (err as Error).message }, 'resume record not kept');
   }
 }
+
+/**
+ * RECOVERY_WINDOW_SECONDS=0: a client that announced `resume` is told at once that this
+ * connection cannot be resumed, and that its resume (if it asked for one) was refused, so it joins
+ * again rather than wait for an outcome.
+ */
+export function resumeNotOffered(socket: GhostChatServerSocket, metrics: Metrics): void {
+  const auth = socket.handshake.auth;
+  if (!announcedFeatures(auth).has(ClientFeatures.resume)) return;
+  const asked = (auth as { resume?: unknown }).resume !== undefined;
+  if (asked) metrics.resumed('refused');
+  const { code, message } = new AppError('RESUME_REFUSED');
+  socket.emit(ServerEvents.session, {
+    credential: null,
+    windowSeconds: 0,
+    ...(asked ? { resumed: { ok: false as const, error: { code, message } } } : {}),
+  });
+}
