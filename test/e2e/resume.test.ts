@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listen, nextResume, resumeAcrossAGap, resumingClient } from '../helpers/resuming-client.js';
 import { io } from 'socket.io-client';
 import { RESUME_MAX_REPLAY_MESSAGES } from '../../src/defaults.js';
-import type { SessionPayload } from '../../src/protocol/resume.js';
+import { RESUME_MAX_HELD_PER_ROOM, type SessionPayload } from '../../src/protocol/resume.js';
 import { afterThisTest } from '../helpers/cleanup.js';
 import {
   collect,
@@ -139,6 +139,19 @@ describe('resume credentials', () => {
     });
     expect((await hostile.session).resumed).toMatchObject({ ok: false, error: { code: 'PAYLOAD_INVALID' } });
     await ok(request(hostile.socket, 'join-room', { roomToken: ROOM, agentId: 'Hostile' }));
+    // Bounded in every dimension: held ids per room, rooms per resume.
+    const credential = 'A'.repeat(43);
+    const tooManyHeld = [
+      { roomToken: ROOM, held: Array.from({ length: RESUME_MAX_HELD_PER_ROOM + 1 }, (_, i) => `m${i}`) },
+    ];
+    const tooManyRooms = Array.from({ length: server.config.clientLimits.socket.maxRooms + 1 }, (_, i) => ({
+      roomToken: `RES-UME-${String(i).padStart(3, '0')}`,
+      held: [],
+    }));
+    for (const rooms of [tooManyHeld, tooManyRooms]) {
+      const oversized = await rawClient(server.url, { features: ['resume'], resume: { credential, rooms } });
+      expect((await oversized.session).resumed).toMatchObject({ ok: false, error: { code: 'PAYLOAD_INVALID' } });
+    }
 
     // An earlier client (no `resume` feature) sends the same and gets today's protocol: no session event.
     const earlier: Client = io(server.url, {
