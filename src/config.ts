@@ -36,6 +36,8 @@ export interface Config {
   media: MediaConfig;
   /** How often a node tells a shared store it is alive; silent for 3x this, it is taken for dead. */
   heartbeatMs: number;
+  /** How long a dropped connection may be resumed (feature `resume`); 0 offers no resume. */
+  recoveryWindowSeconds: number;
   /** Worker processes on one port (node:cluster); 1 runs the single process with no primary. */
   workers: number;
   shutdownTimeoutMs: number;
@@ -262,6 +264,7 @@ export function loadConfig(env: Env = process.env, cores: number = availablePara
     expiryPollMs: parse(env, 'EXPIRY_POLL_MS', intInRange(10, 5000), '100'),
     media,
     heartbeatMs: parse(env, 'NODE_HEARTBEAT_MS', intInRange(100, 60_000), '5000'),
+    recoveryWindowSeconds: parse(env, 'RECOVERY_WINDOW_SECONDS', intInRange(0, 3600), '120'),
     workers: workersFrom(env, cores, redis),
     shutdownTimeoutMs: parse(env, 'SHUTDOWN_TIMEOUT_MS', intInRange(0, 120_000), '10000'),
     metrics: metricsFrom(env, port, host),

@@ -11,6 +11,8 @@ import {
   POLLER_FAILURE_REMINDER_MS,
   POLLER_MAX_BACKOFF_MS,
   PRESENCE_TTL_HEARTBEATS,
+  RESUME_MAX_REPLAY_BYTES,
+  RESUME_MAX_REPLAY_MESSAGES,
   STORE_WAIT_MS,
 } from './defaults.js';
 import { BurnAfterReading } from './domain/burn-after-reading.js';
@@ -24,6 +26,7 @@ import type { ImageBudget } from './domain/limits/image-budget.js';
 import { MessageService } from './domain/message-service.js';
 import { PresenceKeeper } from './domain/presence-keeper.js';
 import { RoomService } from './domain/room-service.js';
+import { SessionRecovery } from './domain/session-recovery.js';
 import { AppError } from './errors.js';
 import type { Clock } from './lib/clock.js';
 import { failureLog } from './lib/failure-log.js';
@@ -60,6 +63,8 @@ export interface Core extends Part {
   expiry: ExpiryService;
   staging: UploadStaging;
   limits: ClientLimitParts;
+  /** Resuming dropped connections; null when RECOVERY_WINDOW_SECONDS is 0. */
+  recovery: SessionRecovery | null;
   /** Takes the participants of another node that is known to have died out of their rooms now. */
   departNode(nodeId: string): Promise<number>;
 }
@@ -81,7 +86,7 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
       })
     : null;
   const metrics = new PrometheusMetrics();
-  const stores: Stores = timedStores(redisStores ?? createMemoryStores(config.rooms), metrics);
+  const stores: Stores = timedStores(redisStores ?? createMemoryStores(config.rooms, clock), metrics);
   const events = new DomainEvents(log);
 
   // Background tasks log an outage once, not once per poll.
@@ -108,6 +113,22 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     maxRoomParticipants,
   );
   const burns = new BurnAfterReading(stores.messages, stores.presence, stores.unread, config.limits, clock, events);
+  const recovery =
+    config.recoveryWindowSeconds > 0
+      ? new SessionRecovery(
+          stores.resumes,
+          rooms,
+          stores.messages,
+          burns,
+          {
+            windowMs: config.recoveryWindowSeconds * 1000,
+            maxReplayMessages: RESUME_MAX_REPLAY_MESSAGES,
+            maxReplayBytes: RESUME_MAX_REPLAY_BYTES,
+            maxTtlSeconds: config.limits.maxTtlSeconds,
+          },
+          clock,
+        )
+      : null;
   const newId = createIdGenerator(clock);
   const messages = new MessageService(
     stores.messages,
@@ -187,6 +208,7 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     expiry,
     staging,
     limits,
+    recovery,
     departNode: (deadNodeId) => (deadNodeId === nodeId ? Promise.resolve(0) : keeper.departNode(deadNodeId)),
     async start() {
       if (!(await stores.ready(STORE_WAIT_MS))) {

@@ -116,6 +116,18 @@ export const HISTORY_PAGE_MAX_BYTES = 256 * 1024;
  */
 export const NEW_ROOM_TOKEN_MIN_CHARS = 7;
 
+// --- Resuming dropped connections ------------------------------------------------------------------
+
+/**
+ * Missed messages one room replays to a resumed connection, and their bytes: a history page's worth.
+ * A longer gap is reported (`recovered: false`) and the client reads the history instead.
+ */
+export const RESUME_MAX_REPLAY_MESSAGES = 200;
+export const RESUME_MAX_REPLAY_BYTES = 256 * 1024;
+
+/** Live connections' resume records are renewed this many times per window (a node that dies cannot). */
+export const RESUME_REFRESHES_PER_WINDOW = 3;
+
 // --- Presence -------------------------------------------------------------------------------------
 
 /** A node that missed this many heartbeats in a row is taken for dead and its participants leave. */

@@ -11,6 +11,10 @@ export const ErrorCodes = {
   AGENT_TAKEN: { status: 409, message: 'That agent name is already in use in this room' },
   AGENT_CONFUSABLE: { status: 409, message: 'That name looks like the name of someone already in this room' },
   ALREADY_JOINED: { status: 409, message: 'This connection already joined the room under another name' },
+  RESUME_REFUSED: {
+    status: 410,
+    message: 'That session cannot be resumed (its credential was used, expired or never given); join afresh',
+  },
   UNAUTHORIZED: { status: 401, message: 'Missing or wrong bearer token' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   UPLOAD_STALLED: { status: 408, message: 'The upload stopped sending; try again' },

@@ -21,7 +21,12 @@ async function start(): Promise<void> {
   }
   // WebSocket first (the page's CSP allows this origin only), long-polling if a proxy blocks it.
   // The page reveals burn-after-reading messages itself: only a person's tap reads one.
-  const client = connect(location.origin, { transports: ['websocket', 'polling'], features: [ClientFeatures.reveal] });
+  // It resumes after a lost connection: back in its room under its name, with what it missed.
+  const client = connect(location.origin, {
+    transports: ['websocket', 'polling'],
+    features: [ClientFeatures.reveal],
+    resume: true,
+  });
   let everConnected = false;
   client.onConnect(() => {
     setStatus(everConnected ? 'Reconnected.' : 'Connected.');

@@ -91,6 +91,17 @@ export class MessageList {
     this.setDeadline(item, Date.now());
   }
 
+  has(serverId: string): boolean {
+    return this.items.has(serverId);
+  }
+
+  /** Removes the messages sent at or after `since` (all, when null) that are not in `present`: they went. */
+  removeMissing(present: ReadonlySet<string>, since: string | null): void {
+    for (const [id, item] of [...this.items]) {
+      if (!present.has(id) && (since === null || item.message.timestamp >= since)) this.remove(id);
+    }
+  }
+
   /** True when the message was on screen. */
   remove(serverId: string): boolean {
     const item = this.items.get(serverId);

@@ -6,7 +6,8 @@ import { newMessageId, sealText } from '../src/client/e2e/text-envelope.js';
 import { GhostChatError, type GhostChatClient } from '../src/client/ghostchat-client.js';
 import type { JoinRoomResult } from '../src/protocol/contract.js';
 import type { ClientConfig } from '../src/protocol/client-config.js';
-import type { NewMessage } from '../src/protocol/messages.js';
+import type { ChatMessage, NewMessage } from '../src/protocol/messages.js';
+import type { ResumeOutcome } from '../src/protocol/resume.js';
 import { describeError } from './describe-error.js';
 import { byId, setStatus } from './dom.js';
 import type { ScrubbedPicture } from './image-scrub.js';
@@ -17,6 +18,14 @@ import { RoomView } from './room-view.js';
 export interface RoomAddress {
   roomToken: string;
   secret: string;
+}
+
+function caughtUp(complete: boolean): void {
+  setStatus(
+    complete
+      ? 'Reconnected. Nothing said meanwhile was missed.'
+      : 'Reconnected. Not all that was said meanwhile could be read.',
+  );
 }
 
 /** How long a rejoin waits for the server to let go of this ghost's name (its old connection). */
@@ -77,8 +86,11 @@ export class RoomSession {
         this.lostConnection = true;
         this.view.setCanSend(false);
       }),
+      this.client.on('room-joined', (r) => mine(r) && this.view.setParticipants(r.participants, this.name)),
+      this.client.onResume((outcome) => void this.resumed(outcome)),
+      // A reconnection that resumes is told how it went (onResume); any other joins again.
       this.client.onConnect(() => {
-        if (this.joined && this.lostConnection) void this.rejoin();
+        if (this.joined && this.lostConnection && !this.client.resuming) void this.rejoin();
       }),
     );
     this.joined = false;
@@ -112,14 +124,60 @@ export class RoomSession {
     }
   }
 
+  /**
+   * The connection came back and resumed: the server put it back in the room under its name and
+   * replayed what it missed (or said it could not: then the history fills the gap). A room it was
+   * not given back is joined again.
+   */
+  private async resumed(outcome: ResumeOutcome): Promise<void> {
+    if (!this.joined || !this.lostConnection || this.closed) return;
+    const room = outcome.ok ? outcome.rooms.find((r) => r.roomToken === this.address.roomToken) : undefined;
+    if (!room?.rejoined) return this.rejoin();
+    this.lostConnection = false;
+    this.view.setCanSend(true);
+    caughtUp(room.recovered || (await this.readHistory()));
+  }
+
   private async rejoin(): Promise<void> {
     try {
       this.accept(await this.join(true));
-      // Phase 1 says so plainly: what was sent meanwhile is not fetched (history would burn messages).
-      setStatus('Reconnected. Messages sent while you were away are not shown.');
+      caughtUp(await this.readHistory());
     } catch (error) {
       if (!this.closed) setStatus(`Could not rejoin the room. ${describeError(error)}`);
     }
+  }
+
+  /**
+   * Fills a gap from the room's history (reading it never burns anything): shows what is not on
+   * screen yet, as a live delivery would (another's burn-after-reading message sealed until
+   * revealed), and removes what went meanwhile. False when it could not read all of the gap.
+   */
+  private async readHistory(): Promise<boolean> {
+    const { roomToken } = this.address;
+    let page: { messages: ChatMessage[]; hasMore: boolean };
+    try {
+      const response = await fetch(`/api/room/${roomToken}/messages?limit=200`);
+      if (!response.ok) return false;
+      page = (await response.json()) as typeof page;
+    } catch {
+      return false;
+    }
+    const { messages, hasMore } = page;
+    const ids = messages.map((m) => m.id);
+    // The gap is covered when the page reaches back to what was on screen, or to the room's start.
+    const covered = !hasMore || ids.some((id) => this.messages.has(id));
+    this.client.remember(roomToken, ids);
+    this.enqueue(async () => {
+      this.messages.removeMissing(new Set(ids), hasMore ? (messages[0]?.timestamp ?? null) : null);
+      for (const message of messages) await this.show(this.asDelivered(message));
+    });
+    return covered;
+  }
+
+  private asDelivered(message: ChatMessage): NewMessage {
+    if (message.ttl !== 0 || message.sender === this.name) return message;
+    const { id, type, sender, timestamp, ttl, roomToken } = message;
+    return { id, type, sender, timestamp, ttl, roomToken, unrevealed: true };
   }
 
   private enqueue(task: () => Promise<void>): void {
@@ -127,7 +185,7 @@ export class RoomSession {
   }
 
   private async show(message: NewMessage): Promise<void> {
-    if (this.closed || !this.opener) return;
+    if (this.closed || !this.opener || this.messages.has(message.id)) return;
     const shown = { serverId: message.id, sender: message.sender, mine: message.sender === this.name };
     const { timestamp, ttl } = message;
     if ('unrevealed' in message) {

@@ -13,7 +13,10 @@ import type {
   ServerToClientEvents,
 } from '../protocol/contract.js';
 import { ClientEvents } from '../protocol/events.js';
+import type { ResumeOutcome } from '../protocol/resume.js';
 import type { AckResponse } from '../protocol/schemas.js';
+import type { NewMessage } from '../protocol/messages.js';
+import { ResumeState } from './resume-state.js';
 
 /**
  * A small typed GhostChat client on socket.io-client, for the page, tests and scripts. It knows the
@@ -27,6 +30,11 @@ export interface ConnectOptions extends Partial<ManagerOptions & SocketOptions> 
   ackTimeoutMs?: number;
   /** Optional protocol features this client speaks, announced in the handshake (docs/PROTOCOL.md). */
   features?: ClientFeature[];
+  /**
+   * Resume the session when socket.io reconnects (feature `resume`): back in its rooms under its
+   * names, with what it missed replayed once (see `onResume`).
+   */
+  resume?: boolean;
 }
 
 /** A refused request: `code` is the server's (src/errors.ts), or `TIMEOUT` when no answer came. */
@@ -43,13 +51,30 @@ export class GhostChatError extends Error {
 export type ImageToSend = SendImagePayload['imageData'];
 
 export class GhostChatClient {
+  /** The payload of a `new-message` already held (replayed and live both): listeners do not see it. */
+  private duplicate: NewMessage | null = null;
+
   constructor(
     readonly socket: GhostChatSocket,
     private readonly ackTimeoutMs: number,
-  ) {}
+    private readonly resumeState: ResumeState | null = null,
+  ) {
+    if (!resumeState) return;
+    // Registered first, so these run before any listener of the same event.
+    socket.on('session', (payload) => resumeState.session(payload));
+    socket.on('new-message', (message) => {
+      this.duplicate = resumeState.received(message.roomToken, message.id) ? null : message;
+    });
+    socket.on('message-expired', ({ roomToken, messageId }) => resumeState.expired(roomToken, messageId));
+  }
 
   get connected(): boolean {
     return this.socket.connected;
+  }
+
+  /** This connection asked to resume the last one and `onResume` has not told how it went yet. */
+  get resuming(): boolean {
+    return this.resumeState?.pending ?? false;
   }
 
   /** Resolves once connected (at once if it is); rejects on a refused handshake or after `timeoutMs`. */
@@ -71,12 +96,37 @@ export class GhostChatClient {
     });
   }
 
-  join(roomToken: string, agentId: string): Promise<JoinRoomResult> {
-    return this.request(ClientEvents.joinRoom, { roomToken, agentId });
+  async join(roomToken: string, agentId: string): Promise<JoinRoomResult> {
+    // Held from now: the room's messages may arrive before the acknowledgement.
+    this.resumeState?.joined(roomToken);
+    try {
+      return await this.request(ClientEvents.joinRoom, { roomToken, agentId });
+    } catch (error) {
+      if (!(error instanceof GhostChatError && error.code === 'ALREADY_JOINED')) this.resumeState?.left(roomToken);
+      throw error;
+    }
   }
 
-  leave(roomToken: string): Promise<LeaveRoomResult> {
-    return this.request(ClientEvents.leaveRoom, { roomToken });
+  async leave(roomToken: string): Promise<LeaveRoomResult> {
+    const left = await this.request(ClientEvents.leaveRoom, { roomToken });
+    this.resumeState?.left(roomToken);
+    return left;
+  }
+
+  /** Messages of a room the client holds from elsewhere (the history): a resume reports them too when they go. */
+  remember(roomToken: string, messageIds: readonly string[]): void {
+    for (const id of messageIds) this.resumeState?.received(roomToken, id);
+  }
+
+  /**
+   * After socket.io reconnected, how the resume went (sent after the missed messages were
+   * replayed): `ok: false` when the session could not be resumed (join the rooms again and read
+   * their history); per room, `recovered: false` for a gap to fill from the history.
+   */
+  onResume(listener: (outcome: ResumeOutcome) => void): () => void {
+    return this.on('session', (payload) => {
+      if (payload.resumed) listener(payload.resumed);
+    });
   }
 
   /** `ttl` in seconds: 0 burns after reading, null or absent takes the server's default. */
@@ -105,8 +155,14 @@ export class GhostChatClient {
     // socket.io's listener type is a conditional type TypeScript cannot narrow for a generic `E`.
     const untyped = this.socket as unknown as Socket;
     const name: string = event;
-    untyped.on(name, listener);
-    return () => void untyped.off(name, listener);
+    const registered =
+      event === 'new-message' && this.resumeState
+        ? (message: NewMessage) => {
+            if (message !== this.duplicate) (listener as (m: NewMessage) => void)(message);
+          }
+        : listener;
+    untyped.on(name, registered);
+    return () => void untyped.off(name, registered);
   }
 
   /** Connected (first time or again); returns the unsubscribe function. */
@@ -147,8 +203,19 @@ export class GhostChatClient {
 
 /** Opens a connection (it connects in the background; await `opened()` to wait for it). */
 export function connect(url: string, options: ConnectOptions = {}): GhostChatClient {
-  const { ackTimeoutMs = 10_000, features, ...socketOptions } = options;
-  const auth: HandshakeAuth | undefined = features ? { features } : undefined;
-  const socket: GhostChatSocket = io(url, auth ? { ...socketOptions, auth } : socketOptions);
-  return new GhostChatClient(socket, ackTimeoutMs);
+  const { ackTimeoutMs = 10_000, features, resume = false, ...socketOptions } = options;
+  if (!resume) {
+    const auth: HandshakeAuth | undefined = features ? { features } : undefined;
+    const socket: GhostChatSocket = io(url, auth ? { ...socketOptions, auth } : socketOptions);
+    return new GhostChatClient(socket, ackTimeoutMs);
+  }
+  const state = new ResumeState();
+  const announced: ClientFeature[] = [...new Set([...(features ?? []), 'resume' as const])];
+  // Asked on every (re)connection: the first sends no `resume`, each later one the latest credential.
+  const auth = (send: (auth: HandshakeAuth) => void) => {
+    const request = state.request();
+    send(request ? { features: announced, resume: request } : { features: announced });
+  };
+  const socket: GhostChatSocket = io(url, { ...socketOptions, auth });
+  return new GhostChatClient(socket, ackTimeoutMs, state);
 }

@@ -64,6 +64,22 @@ export class RoomService {
     }
   }
 
+  /**
+   * A resumed connection takes the place of its earlier one in the room, under the same name, at
+   * once: the earlier one's presence (a ghost until its node noticed) goes first. `replaced` when it
+   * was still there, so the others never saw it leave.
+   */
+  async replace(
+    roomToken: string,
+    previous: string,
+    connectionId: string,
+    agentId: string,
+  ): Promise<Joined & { replaced: boolean }> {
+    const left = await this.presence.leave(roomToken, previous);
+    const joined = await this.join(roomToken, connectionId, agentId, { rejoin: true });
+    return { ...joined, replaced: left !== null };
+  }
+
   leave(roomToken: string, connectionId: string): Promise<string | null> {
     return this.presence.leave(roomToken, connectionId);
   }

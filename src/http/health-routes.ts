@@ -8,6 +8,8 @@ export interface HealthDeps {
   rooms: RoomService;
   store: StoreHealth;
   now: () => number;
+  /** This process's resumes of dropped connections so far, by outcome. */
+  resumes: () => { recovered: number; gap: number; refused: number };
 }
 
 export const HealthResponse = z.object({
@@ -16,6 +18,11 @@ export const HealthResponse = z.object({
   activeRooms: z.int().min(0),
   totalParticipants: z.int().min(0),
   redis: z.enum(['connected', 'disconnected', 'memory']),
+  resumes: z
+    .object({ recovered: z.int().min(0), gap: z.int().min(0), refused: z.int().min(0) })
+    .describe(
+      'Dropped connections resumed by this process since it started: every room caught up, a gap reported, refused',
+    ),
 });
 
 export const RedisTestResponse = z.object({
@@ -46,6 +53,7 @@ export function healthRoutes(deps: HealthDeps) {
         activeRooms: totals?.activeRooms ?? 0,
         totalParticipants: totals?.totalParticipants ?? 0,
         redis,
+        resumes: deps.resumes(),
       });
     });
 

@@ -83,7 +83,9 @@ export function buildHttpTransport(
     strictPreflight: false,
   });
   const { rooms, messages, images, stores, clock: now } = core;
-  void app.register(healthRoutes({ rooms, store: stores.health, now }));
+  void app.register(
+    healthRoutes({ rooms, store: stores.health, now, resumes: () => ({ ...core.metrics.resumeCounts }) }),
+  );
   void app.register(roomRoutes({ rooms, messages, now }));
   void app.register(
     imageRoutes({

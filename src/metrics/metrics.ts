@@ -1,5 +1,7 @@
 import type { ErrorCode } from '../errors.js';
 
+export type ResumeOutcomeKind = 'recovered' | 'gap' | 'refused';
+
 /**
  * What the server counts, as the domain and transports see it. They receive an implementation as a
  * dependency and never know it is Prometheus; tests and tools that do not care pass `noMetrics`.
@@ -18,6 +20,8 @@ export interface Metrics {
    * `http-lookups`, ...; a fixed set, never anything a client chose).
    */
   limitRefused(limit: string): void;
+  /** A client asked to resume a dropped connection: every room caught up, a gap reported, or refused. */
+  resumed(outcome: ResumeOutcomeKind): void;
   /** A recorder for one store operation, made once: each call reports `seconds` and whether it succeeded. */
   storeObserver(operation: string): (seconds: number, ok: boolean) => void;
 }
@@ -28,6 +32,7 @@ export const noMetrics: Metrics = {
   eventRefused() {},
   imageStored() {},
   limitRefused() {},
+  resumed() {},
   storeObserver: () => () => {},
 };
 

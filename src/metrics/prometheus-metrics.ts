@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ErrorCode } from '../errors.js';
 import type { PresenceTotals } from '../store/presence-store.js';
 import type { StoreState } from '../store/store-health.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics, ResumeOutcomeKind } from './metrics.js';
 
 /** Read on every scrape rather than kept in step with each event, so the gauges cannot drift. */
 export interface GaugeSources {
@@ -29,6 +29,9 @@ export class PrometheusMetrics implements Metrics {
   private readonly imageBytes: Counter;
   private readonly storeSeconds: Histogram<'operation' | 'outcome'>;
   private readonly limited: Counter<'limit'>;
+  private readonly resumes: Counter<'outcome'>;
+  /** This process's resumes by outcome, for /api/health. */
+  readonly resumeCounts: Record<ResumeOutcomeKind, number> = { recovered: 0, gap: 0, refused: 0 };
 
   constructor() {
     const registers = [this.registry];
@@ -38,6 +41,12 @@ export class PrometheusMetrics implements Metrics {
       name: 'ghostchat_messages_sent_total',
       help: 'Messages stored and broadcast, by type',
       labelNames: ['type'],
+      registers,
+    });
+    this.resumes = new Counter({
+      name: 'ghostchat_resumes_total',
+      help: 'Dropped connections resumed: recovered (every room caught up), gap (a room reported unfilled), refused',
+      labelNames: ['outcome'],
       registers,
     });
     this.expired = new Counter({
@@ -134,6 +143,11 @@ export class PrometheusMetrics implements Metrics {
 
   limitRefused(limit: string): void {
     this.limited.inc({ limit });
+  }
+
+  resumed(outcome: ResumeOutcomeKind): void {
+    this.resumes.inc({ outcome });
+    this.resumeCounts[outcome]++;
   }
 
   storeObserver(operation: string): (seconds: number, ok: boolean) => void {

@@ -52,5 +52,6 @@ export function timedStores<S extends Stores>(stores: S, metrics: Metrics): S {
     images: timed('images', stores.images, metrics),
     unread: timed('unread', stores.unread, metrics),
     limits: timed('limits', stores.limits, metrics),
+    resumes: timed('resumes', stores.resumes, metrics),
   };
 }

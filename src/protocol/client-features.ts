@@ -1,3 +1,5 @@
+import type { ResumeRequest } from './resume.js';
+
 /**
  * Optional protocol features a client announces in its socket.io handshake,
  * `io(url, { auth: { features: ['reveal'] } })`, for the whole connection. A client that announces
@@ -9,6 +11,12 @@ export const ClientFeatures = {
    * (`unrevealed: true`) and asks for the body with `reveal-message` when its person asks to read.
    */
   reveal: 'reveal',
+  /**
+   * The client resumes its session after a dropped connection: it is given a single-use credential
+   * (`session`) and may send it back with `auth.resume` when it reconnects, to any node, within
+   * RECOVERY_WINDOW_SECONDS (docs/PROTOCOL.md, "Reconnecting without loss").
+   */
+  resume: 'resume',
 } as const;
 
 export type ClientFeature = (typeof ClientFeatures)[keyof typeof ClientFeatures];
@@ -16,6 +24,8 @@ export type ClientFeature = (typeof ClientFeatures)[keyof typeof ClientFeatures]
 /** The handshake's `auth` object as a client with features sends it. */
 export interface HandshakeAuth {
   features?: ClientFeature[];
+  /** With the `resume` feature: the session to take up again (src/protocol/resume.ts). */
+  resume?: ResumeRequest;
 }
 
 const KNOWN = new Set<string>(Object.values(ClientFeatures));

@@ -16,6 +16,8 @@ export const ServerEvents = {
   messageBurning: 'message-burning',
   error: 'error',
   serverShutdown: 'server-shutdown',
+  /** Feature `resume` only: the credential to resume with, and how a resume went. */
+  session: 'session',
 } as const;
 
 export type ClientEventName = (typeof ClientEvents)[keyof typeof ClientEvents];

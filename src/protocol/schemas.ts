@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RoomToken } from './room-token.js';
 import type { NewMessage } from './messages.js';
+import type { SessionPayload } from './resume.js';
 
 export interface ProtocolLimits {
   maxTtlSeconds: number;
@@ -65,6 +66,8 @@ export interface ServerPayloads {
   error: { message: string; code: string; event?: string; retryAfterMs?: number };
   /** This node is shutting down: reconnect (a socket.io client does so once the transport closes). */
   'server-shutdown': { reason: 'shutdown'; reconnect: true };
+  /** Sent only to clients that announced the `resume` feature. */
+  session: SessionPayload;
 }
 
 export type AckResponse<T extends object = object> =

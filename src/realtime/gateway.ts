@@ -14,6 +14,7 @@ import { leaveRoom } from './handlers/leave-room.js';
 import { revealMessage } from './handlers/reveal-message.js';
 import { bindSendImage } from './handlers/send-image.js';
 import { sendMessage } from './handlers/send-message.js';
+import { resumeNotOffered } from './resumable-sessions.js';
 import { guardSocket } from './socket-guard.js';
 import type { GatewayDeps } from './services.js';
 import type { GhostChatServerSocket } from './typed-socket.js';
@@ -137,9 +138,11 @@ export class Gateway implements DomainHooks {
     this.connections.set(socket.id, connection);
     const ctx: HandlerContext = { socket, connection, metrics: this.deps.metrics };
     // First: a refused event goes no further than this.
-    const { limits, metrics } = this.deps;
-    if (limits)
-      guardSocket(socket, limits.socketLimiter(), { metrics, log: this.log, flooded: (s) => limits.flooded(s) });
+    const { limits, metrics, sessions } = this.deps;
+    const limiter = limits?.socketLimiter();
+    if (limits && limiter) guardSocket(socket, limiter, { metrics, log: this.log, flooded: (s) => limits.flooded(s) });
+    if (sessions) sessions.accept(socket, connection, limiter);
+    else resumeNotOffered(socket, metrics);
     const { schemas } = this.deps;
     bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);
@@ -147,8 +150,9 @@ export class Gateway implements DomainHooks {
     bindEvent(ctx, ClientEvents.revealMessage, schemas.RevealMessage, revealMessage(this.deps), this.log);
     const { images } = this.deps;
     if (images) bindSendImage(ctx, this.deps.io, images, this.log);
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       connection.enqueue(() => this.release(connection), { always: true });
+      if (sessions) connection.enqueue(() => sessions.closed(connection, reason), { always: true });
       void connection.drain().then(() => this.connections.delete(socket.id));
     });
   }

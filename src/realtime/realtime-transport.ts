@@ -10,7 +10,14 @@ import {
   REFUSED_ORIGIN_LOG_WINDOW_MS,
   REFUSED_ORIGIN_MAX_LOGGED_LENGTH,
   REFUSED_ORIGINS_TRACKED,
+  RESUME_REFRESHES_PER_WINDOW,
+  POLLER_MAX_BACKOFF_MS,
+  POLLER_FAILURE_REMINDER_MS,
 } from '../defaults.js';
+import { failureLog } from '../lib/failure-log.js';
+import { PeriodicTask } from '../lib/periodic-task.js';
+import { buildResumeSchema } from '../protocol/resume-schemas.js';
+import { ResumableSessions } from './resumable-sessions.js';
 import type { Part } from '../lib/part.js';
 import { buildImageSchemas } from '../protocol/image-schemas.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/contract.js';
@@ -93,7 +100,29 @@ export function buildRealtimeTransport(
     },
   };
   const schemas = buildSchemas(config.limits);
-  const gateway = new Gateway({ io, rooms, messages, schemas, images, metrics, limits }, log, {
+  const { recovery } = core;
+  const sessions = recovery
+    ? new ResumableSessions({
+        io,
+        recovery,
+        schema: buildResumeSchema({ maxRooms: config.clientLimits.socket.maxRooms }),
+        metrics,
+        log,
+      })
+    : undefined;
+  const refresher = sessions
+    ? new PeriodicTask(
+        () => sessions.refreshAll(),
+        (config.recoveryWindowSeconds * 1000) / RESUME_REFRESHES_PER_WINDOW,
+        failureLog(log, {
+          event: 'resume-refresh',
+          what: 'resume records refresh',
+          remindEveryMs: POLLER_FAILURE_REMINDER_MS,
+        }),
+        { maxBackoffMs: POLLER_MAX_BACKOFF_MS },
+      )
+    : null;
+  const gateway = new Gateway({ io, rooms, messages, schemas, images, metrics, limits, sessions }, log, {
     nodeId: core.nodeId,
     maxPendingPerConnection: MAX_PENDING_EVENTS_PER_CONNECTION,
   });
@@ -113,9 +142,12 @@ export function buildRealtimeTransport(
     io,
     gateway,
     // Built ready: the socket server serves once the HTTP server listens.
-    async start() {},
+    async start() {
+      refresher?.start();
+    },
     async drain() {
       draining = true;
+      await refresher?.stop();
       await gateway.drain();
       await gateway.releaseAll();
       await gateway.dismissAll();

@@ -4,6 +4,7 @@ import type { RoomService } from '../domain/room-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Schemas } from '../protocol/schemas.js';
 import type { GatewayImages } from './handlers/send-image.js';
+import type { ResumableSessions } from './resumable-sessions.js';
 import type { GhostChatServer, GhostChatServerSocket } from './typed-socket.js';
 
 /** What the socket handlers may use: domain services and the socket.io server to broadcast on. */
@@ -15,6 +16,8 @@ export interface GatewayDeps {
   /** Images (`send-image`); without them the event is not served. */
   images?: GatewayImages;
   metrics: Metrics;
+  /** Resumable connections (feature `resume`); not offered when absent. */
+  sessions?: ResumableSessions;
   /** Per socket limits; none when absent. */
   limits?: SocketLimits;
 }

@@ -49,6 +49,34 @@ export interface MessagePage {
   hasMore: boolean;
 }
 
+/** Where a resuming client catches up from, and how much it may be sent at once. */
+export interface CatchUpQuery {
+  /** Ids of the room's messages the client holds, newest first. */
+  held: readonly string[];
+  /** The room's position when the client joined it: nothing at or before it is sent. */
+  floor: number;
+  limit: number;
+  /** Bytes of stored messages at most; at least one message is read if any follows. */
+  maxBytes: number;
+}
+
+export interface CatchUp {
+  /** Held ids no longer in the room (expired, burned, removed or dropped). */
+  gone: string[];
+  /** Live messages after the newest held one still in the room (and after the floor), oldest first. */
+  messages: MessageRecord[];
+  /** False when more live messages follow than `limit` or `maxBytes` let through. */
+  complete: boolean;
+  /** The room's position now: a later catch-up's floor. */
+  position: number;
+}
+
+/**
+ * Positions: every message appended to a room takes the next position of that room. They only grow,
+ * also across the room emptying (its state forgotten) and the store restarting: a room's first
+ * position is its first message's timestamp in ms x 1000, so a position from before is always
+ * lower (at fewer than 1000 messages per ms). A client's place in a room is a position.
+ */
 export interface MessageStore {
   /**
    * Stores the message in its room's history and schedules its expiry at `expiresAt`. The room
@@ -71,4 +99,11 @@ export interface MessageStore {
    * history. Each due message is returned to exactly one caller, even with several nodes polling.
    */
   claimDue(now: number, limit: number): Promise<DueMessage[]>;
+  /** The room's latest position (0 when it holds no message). */
+  position(roomToken: string): Promise<number>;
+  /**
+   * What a client that held `query.held` missed: which of those are gone, and the live messages
+   * after the newest held one still there (or after `query.floor`, whichever is later), in order.
+   */
+  catchUp(roomToken: string, now: number, query: CatchUpQuery): Promise<CatchUp>;
 }

@@ -2,6 +2,7 @@ import type { ImageStore } from './image-store.js';
 import type { LimitStore } from './limit-store.js';
 import type { MessageStore } from './message-store.js';
 import type { PresenceStore } from './presence-store.js';
+import type { ResumeStore } from './resume-store.js';
 import type { RoomStore } from './room-store.js';
 import type { StoreHealth } from './store-health.js';
 import type { UnreadStore } from './unread-store.js';
@@ -13,6 +14,8 @@ export interface Stores {
   rooms: RoomStore;
   images: ImageStore;
   unread: UnreadStore;
+  /** Records of resumable connections (feature `resume`). */
+  resumes: ResumeStore;
   /** Shared state of client limits (rates per address, byte totals, the address salt). */
   limits: LimitStore;
   health: StoreHealth;

@@ -19,6 +19,7 @@ describe.each(storeKinds())('REST API on %s', (store) => {
       activeRooms: 0,
       totalParticipants: 0,
       redis: store === 'memory' ? 'memory' : 'connected',
+      resumes: { recovered: 0, gap: 0, refused: 0 },
     });
   });
 

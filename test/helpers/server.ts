@@ -33,6 +33,8 @@ export interface StartOptions {
   log?: Logger;
   /** The server's clock (a test of rates moves it rather than wait). */
   clock?: Clock;
+  /** Listen on this port rather than a free one (a restart on the same address). */
+  port?: number;
 }
 
 const tempUploadDir = () => mkdtempSync(join(tmpdir(), 'ghostchat-uploads-'));
@@ -72,7 +74,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       if (ownUploadDir) rmSync(ownUploadDir, { recursive: true, force: true });
     })());
   afterThisTest(close);
-  const address = await server.listen(0, '127.0.0.1');
+  const address = await server.listen(options.port ?? 0, '127.0.0.1');
   return { url: address, server, config, prefix, close };
 }
 

@@ -40,7 +40,8 @@ describe('docs/PROTOCOL.md', () => {
     const known = new Set(Object.keys(ErrorCodes));
     // Environment variable names are written the same way; they are the ones config.ts reads.
     const unknown = [...mentioned].filter(
-      (name) => !known.has(name) && !/^(MAX|DEFAULT|NODE|FRONTEND|PUBLIC|BURN|SOCKET|HTTP|CONNECTIONS)_/.test(name),
+      (name) =>
+        !known.has(name) && !/^(MAX|DEFAULT|NODE|FRONTEND|PUBLIC|BURN|SOCKET|HTTP|CONNECTIONS|RECOVERY)_/.test(name),
     );
     expect(unknown).toEqual([]);
   });

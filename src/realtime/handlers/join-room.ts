@@ -7,7 +7,12 @@ import type { EventHandler } from '../handler.js';
 import { enterRoom } from '../message-delivery.js';
 import type { GatewayDeps } from '../services.js';
 
-export function joinRoom({ rooms, messages, limits }: GatewayDeps): EventHandler<JoinRoomInput, JoinRoomResult> {
+export function joinRoom({
+  rooms,
+  messages,
+  limits,
+  sessions,
+}: GatewayDeps): EventHandler<JoinRoomInput, JoinRoomResult> {
   const maxRooms = limits?.maxRooms ?? Infinity;
   return async ({ socket, connection }, { roomToken, agentId }) => {
     if (!connection.rooms.has(roomToken) && connection.rooms.size >= maxRooms) throw new AppError('TOO_MANY_ROOMS');
@@ -25,6 +30,7 @@ export function joinRoom({ rooms, messages, limits }: GatewayDeps): EventHandler
       return { roomToken, participants: joined.participants };
     }
     connection.rooms.set(roomToken, agentId);
+    await sessions?.joined(connection, roomToken);
     await enterRoom(socket, roomToken, revealsItself(connection.id));
     socket.emit(ServerEvents.roomJoined, { roomToken, participants: joined.participants });
     if (joined.isNew) socket.to(roomToken).emit(ServerEvents.participantJoined, { agentId, roomToken });

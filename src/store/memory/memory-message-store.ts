@@ -1,6 +1,8 @@
 import { MinHeap } from '../../lib/min-heap.js';
 import type {
   AppendResult,
+  CatchUp,
+  CatchUpQuery,
   DueMessage,
   MessagePage,
   MessageRecord,
@@ -19,13 +21,15 @@ interface Deadline {
 
 interface Stored extends MessageSizes {
   record: MessageRecord;
+  position: number;
 }
 
-/** A room's messages in append order (a Map keeps insertion order) and what they add up to. */
+/** A room's messages in append order (a Map keeps insertion order), what they add up to, its last position. */
 interface Room {
   messages: Map<string, Stored>;
   bytes: number;
   imageBytes: number;
+  position: number;
 }
 
 /** Messages in process memory: a Map per room (insertion order is history order) and a heap of deadlines. */
@@ -50,11 +54,14 @@ export class MemoryMessageStore implements MessageStore {
   async append(record: MessageRecord): Promise<AppendResult> {
     const { roomToken, id } = record.message;
     const sizes = messageSizes(record.message);
-    const room: Room = this.rooms.get(roomToken) ?? { messages: new Map(), bytes: 0, imageBytes: 0 };
+    const openedAt = Date.parse(record.message.timestamp);
+    // A new room's positions start from its first message's time: above any it had before it emptied.
+    const room: Room = this.rooms.get(roomToken) ?? { messages: new Map(), bytes: 0, imageBytes: 0, position: 0 };
     if (sizes.imageBytes > 0 && room.imageBytes + sizes.imageBytes > this.caps.maxImageBytes) return { stored: false };
-    await this.roomStore.touch(roomToken, Date.parse(record.message.timestamp));
+    await this.roomStore.touch(roomToken, openedAt);
     this.rooms.set(roomToken, room);
-    room.messages.set(id, { record, ...sizes });
+    room.position = room.position === 0 ? openedAt * 1000 + 1 : room.position + 1;
+    room.messages.set(id, { record, ...sizes, position: room.position });
     room.bytes += sizes.bytes;
     room.imageBytes += sizes.imageBytes;
     this.live++;
@@ -136,6 +143,32 @@ export class MemoryMessageStore implements MessageStore {
       due.push({ roomToken: next.roomToken, id: next.id, dueAt: next.at });
     }
     return due;
+  }
+
+  async position(roomToken: string): Promise<number> {
+    return this.rooms.get(roomToken)?.position ?? 0;
+  }
+
+  async catchUp(roomToken: string, now: number, query: CatchUpQuery): Promise<CatchUp> {
+    const room = this.rooms.get(roomToken);
+    const gone: string[] = [];
+    let from = query.floor;
+    for (const id of query.held) {
+      const held = room?.messages.get(id);
+      if (held) from = Math.max(from, held.position);
+      else gone.push(id);
+    }
+    const messages: MessageRecord[] = [];
+    let bytes = 0;
+    for (const stored of room?.messages.values() ?? []) {
+      if (stored.position <= from || stored.record.expiresAt <= now) continue;
+      if (messages.length >= query.limit || (messages.length > 0 && bytes + stored.bytes > query.maxBytes)) {
+        return { gone, messages, complete: false, position: room!.position };
+      }
+      messages.push({ message: stored.record.message, expiresAt: stored.record.expiresAt });
+      bytes += stored.bytes;
+    }
+    return { gone, messages, complete: true, position: room?.position ?? 0 };
   }
 
   /** Removes one message and its sizes; the room's state goes with its last message. */

@@ -53,6 +53,8 @@ export function redisKeys(prefix: string) {
     /** A byte gauge: deadlines (sorted set) and bytes per deadline plus `total` (hash); expire with the last deadline. */
     usageDeadlines: (name: string) => `${prefix}usage:${name}`,
     usageBytes: (name: string) => `${prefix}usage:${name}:bytes`,
+    /** A resume credential's record, under the credential's SHA-256 (never the credential); expires with its window. */
+    resume: (credentialHash: string) => `${prefix}resume:${credentialHash}`,
     /** The salt addresses are hashed under in one period; expires one period after it ends. */
     addressSalt: (period: number) => `${prefix}address-salt:${period}`,
   };

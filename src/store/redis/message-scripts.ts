@@ -52,6 +52,8 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', at)
 local keep = at + tonumber(ARGV[13])
 redis.call('SET', KEYS[5], ARGV[6], 'NX')
+-- A room's positions start from its first message's time (ms x 1000): above any it had before.
+if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SET', KEYS[3], ARGV[6] .. '000') end
 local seq = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[2], seq, ARGV[3])
 redis.call('ZADD', KEYS[4], at, ARGV[4] .. '|' .. ARGV[3])

@@ -3,6 +3,8 @@ import type { ChatMessage } from '../../protocol/messages.js';
 import { messageSizes } from '../message-sizes.js';
 import type {
   AppendResult,
+  CatchUp,
+  CatchUpQuery,
   DueMessage,
   MessagePage,
   MessageRecord,
@@ -92,6 +94,21 @@ export class RedisMessageStore implements MessageStore {
 
   remove(roomToken: string, id: string): Promise<boolean> {
     return storeCall(() => this.client.removeMessage(this.keys.expirySchedule(), this.keys.prefix, roomToken, id));
+  }
+
+  position(roomToken: string): Promise<number> {
+    return storeCall(async () => Number((await this.client.get(this.keys.roomSeq(roomToken))) ?? 0));
+  }
+
+  catchUp(roomToken: string, now: number, query: CatchUpQuery): Promise<CatchUp> {
+    const keys = { index: this.keys.roomIndex(roomToken), seq: this.keys.roomSeq(roomToken) };
+    return storeCall(async () => {
+      const raw = await this.client.catchUpMessages(keys, this.keys.prefix, roomToken, query);
+      const messages = raw.messages
+        .filter((m) => m.expiresAt > now)
+        .map((m) => ({ message: JSON.parse(m.body) as ChatMessage, expiresAt: m.expiresAt }));
+      return { gone: raw.gone, messages, complete: raw.complete, position: raw.position };
+    });
   }
 
   claimDue(now: number, limit: number): Promise<DueMessage[]> {

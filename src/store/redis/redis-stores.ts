@@ -9,6 +9,7 @@ import { RedisImageStore } from './redis-image-store.js';
 import { RedisLimitStore } from './redis-limit-store.js';
 import { RedisMessageStore } from './redis-message-store.js';
 import { RedisPresenceStore } from './redis-presence-store.js';
+import { RedisResumeStore } from './redis-resume-store.js';
 import { RedisRoomStore } from './redis-room-store.js';
 import { RedisUnreadStore } from './redis-unread-store.js';
 import { storeCall } from './store-call.js';
@@ -36,6 +37,7 @@ export function createRedisStores(
     rooms: new RedisRoomStore(client, keys),
     images: new RedisImageStore(client, keys),
     unread: new RedisUnreadStore(client, keys),
+    resumes: new RedisResumeStore(client, keys),
     limits: new RedisLimitStore(client, keys),
     health: {
       kind: 'redis',

@@ -1,4 +1,5 @@
 import { claimDueImages, expireImageSooner, putImage, removeImage } from './image-scripts.js';
+import { catchUpMessages } from './catch-up-scripts.js';
 import { listPage } from './history-scripts.js';
 import {
   appendMediaChunk,
@@ -24,6 +25,7 @@ import { addressSalt, applyUsage, takeToken } from './limit-scripts.js';
 export const scripts = {
   appendMessage,
   listPage,
+  catchUpMessages,
   expireMessagesSooner,
   removeMessage,
   claimDueMessages,

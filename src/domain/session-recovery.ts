@@ -1,0 +1,210 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { toAppError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { ChatMessage, NewMessage } from '../protocol/messages.js';
+import type { ResumeError } from '../protocol/resume.js';
+import type { MessageStore } from '../store/message-store.js';
+import type { ResumeRecord, ResumeStore } from '../store/resume-store.js';
+import { unrevealed, type BurnAfterReading } from './burn-after-reading.js';
+import { revealsItself } from './connection-id.js';
+import type { RoomService } from './room-service.js';
+
+export interface RecoveryPolicy {
+  /** How long a credential resumes its connection after the connection was last seen (RECOVERY_WINDOW_SECONDS). */
+  windowMs: number;
+  /** Past this many missed messages (or bytes of them) in a room, its gap is reported, not replayed. */
+  maxReplayMessages: number;
+  maxReplayBytes: number;
+  maxTtlSeconds: number;
+}
+
+/** A credential given to a client, and the key its record is kept under (the credential's hash). */
+export interface Credential {
+  credential: string;
+  key: string;
+}
+
+export type SessionRooms = ResumeRecord['rooms'];
+
+/** A room the resumed connection is back in; `announce` when the others had seen its earlier one leave. */
+export interface RoomReentered {
+  roomToken: string;
+  agentId: string;
+  participants: string[];
+  /** The earlier connection had already left (the others saw it go): they hear this one join. */
+  announce: boolean;
+}
+
+export interface RoomResumed {
+  roomToken: string;
+  rejoined: boolean;
+  recovered: boolean;
+  error?: ResumeError;
+  /** Held messages that went meanwhile. */
+  gone: string[];
+  /** The missed messages in order, as a live delivery to this connection would have carried them. */
+  replay: Array<{ message: NewMessage; burnsAt: number | null }>;
+}
+
+export interface Resumed {
+  session: Credential;
+  /** The connection this one replaced (it may linger on its node until told to go). */
+  previous: string;
+  rooms: RoomResumed[];
+  /** The rooms the new connection is in, as its record names them. */
+  kept: SessionRooms;
+  /** Rooms of the earlier connection that the client did not name: left now (the others are told). */
+  departed: SessionRooms;
+}
+
+/** The credential's key in the store: a hash, so what the store holds cannot resume anything. */
+export const credentialKey = (credential: string): string =>
+  createHash('sha256').update(credential).digest('base64url');
+
+/**
+ * Resuming a connection that dropped, on any node, within the recovery window: single-use
+ * credentials whose records (kept under the credential's hash) name the connection's rooms and
+ * names; taking one back into its rooms replaces its earlier connection's presence at once, and
+ * catches it up on what it missed from the stored history and expiry. Nothing here starts a burn
+ * that a join would not: a connection that reveals messages itself gets burn-after-reading
+ * messages unrevealed.
+ */
+export class SessionRecovery {
+  constructor(
+    private readonly store: ResumeStore,
+    private readonly rooms: RoomService,
+    private readonly messages: MessageStore,
+    private readonly burns: BurnAfterReading,
+    private readonly policy: RecoveryPolicy,
+    private readonly clock: Clock,
+  ) {}
+
+  get windowSeconds(): number {
+    return Math.round(this.policy.windowMs / 1000);
+  }
+
+  /** A new credential for the connection, whose record names `rooms`. */
+  async open(connectionId: string, rooms: SessionRooms = []): Promise<Credential> {
+    const credential = randomBytes(32).toString('base64url');
+    const key = credentialKey(credential);
+    await this.save(key, connectionId, rooms);
+    return { credential, key };
+  }
+
+  /** The connection's rooms changed (a join or a leave). */
+  save(key: string, connectionId: string, rooms: SessionRooms): Promise<void> {
+    return this.store.save(key, { connectionId, rooms }, this.policy.windowMs);
+  }
+
+  /** The connections are still there (or just dropped): their windows start again now. */
+  refresh(keys: readonly string[]): Promise<void> {
+    return this.store.refresh(keys, this.policy.windowMs);
+  }
+
+  /** The connection left for good (its client closed it, or resumed it elsewhere). */
+  forget(key: string): Promise<void> {
+    return this.store.forget(key);
+  }
+
+  /** Where a joining connection's catch-up in the room starts. */
+  floor(roomToken: string): Promise<number> {
+    return this.messages.position(roomToken);
+  }
+
+  /**
+   * Takes the session of `credential` up on `connectionId`: null when the credential resumes
+   * nothing (used, expired, never given). Otherwise each of its rooms that the client names in
+   * `held` is re-entered under its earlier name (the others are left), and caught up from what the
+   * client held there. `reentered` puts the connection in the room's broadcasts before its
+   * catch-up is read, so nothing said meanwhile falls between the two.
+   */
+  async resume(
+    credential: string,
+    connectionId: string,
+    held: ReadonlyMap<string, readonly string[]>,
+    reentered: (room: RoomReentered) => Promise<void>,
+  ): Promise<Resumed | null> {
+    const record = await this.store.take(credentialKey(credential));
+    if (!record) return null;
+    const results: RoomResumed[] = [];
+    const kept: SessionRooms = [];
+    const departed: SessionRooms = [];
+    for (const room of record.rooms) {
+      // A room the client no longer names, it left while away: its earlier connection leaves it now.
+      if (!held.has(room.roomToken)) {
+        if ((await this.rooms.leave(room.roomToken, record.connectionId).catch(() => null)) !== null)
+          departed.push(room);
+        continue;
+      }
+      const ids = held.get(room.roomToken) ?? [];
+      const result = await this.resumeRoom(record.connectionId, connectionId, room, ids, reentered);
+      results.push(result.room);
+      if (result.kept) kept.push(result.kept);
+    }
+    const known = new Set(record.rooms.map((r) => r.roomToken));
+    for (const roomToken of held.keys()) {
+      if (known.has(roomToken)) continue;
+      const error = { code: 'NOT_A_MEMBER', message: 'This session was not in that room' };
+      results.push({ roomToken, rejoined: false, recovered: false, error, gone: [], replay: [] });
+    }
+    const session = await this.open(connectionId, kept);
+    return { session, previous: record.connectionId, rooms: results, kept, departed };
+  }
+
+  private async resumeRoom(
+    previous: string,
+    connectionId: string,
+    room: SessionRooms[number],
+    held: readonly string[],
+    reentered: (room: RoomReentered) => Promise<void>,
+  ): Promise<{ room: RoomResumed; kept?: SessionRooms[number] }> {
+    const { roomToken, agentId } = room;
+    try {
+      const joined = await this.rooms.replace(roomToken, previous, connectionId, agentId);
+      await this.burns.joined({ roomToken, agentId }, connectionId);
+      await reentered({ roomToken, agentId, participants: joined.participants, announce: !joined.replaced });
+    } catch (err) {
+      const { code, message } = toAppError(err);
+      return { room: { roomToken, rejoined: false, recovered: false, error: { code, message }, gone: [], replay: [] } };
+    }
+    try {
+      const now = this.clock();
+      const caught = await this.messages.catchUp(roomToken, now, {
+        held,
+        floor: room.floor,
+        limit: this.policy.maxReplayMessages,
+        maxBytes: this.policy.maxReplayBytes,
+      });
+      // A gap too long to replay is reported whole: the client reads the history instead.
+      const replay = caught.complete
+        ? caught.messages.map(({ message, expiresAt }) => ({
+            message: this.asDelivered(message, connectionId, agentId),
+            burnsAt: this.burningUntil(message, expiresAt),
+          }))
+        : [];
+      return {
+        room: { roomToken, rejoined: true, recovered: caught.complete, gone: caught.gone, replay },
+        kept: { roomToken, agentId, floor: caught.position },
+      };
+    } catch (err) {
+      const { code, message } = toAppError(err);
+      const floor = room.floor;
+      return {
+        room: { roomToken, rejoined: true, recovered: false, error: { code, message }, gone: [], replay: [] },
+        kept: { roomToken, agentId, floor },
+      };
+    }
+  }
+
+  /** As a live delivery carries it: unrevealed to a connection that reveals messages itself, unless it sent it. */
+  private asDelivered(message: ChatMessage, connectionId: string, agentId: string): NewMessage {
+    if (message.ttl !== 0 || message.sender === agentId || !revealsItself(connectionId)) return message;
+    return unrevealed(message);
+  }
+
+  /** When a burn-after-reading message that someone read will be gone; null for any other. */
+  private burningUntil(message: ChatMessage, expiresAt: number): number | null {
+    if (message.ttl !== 0) return null;
+    return expiresAt < Date.parse(message.timestamp) + this.policy.maxTtlSeconds * 1000 ? expiresAt : null;
+  }
+}
