@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import type { MediaWrite } from '../../src/media/media-store.js';
 import { afterThisTest } from '../helpers/cleanup.js';
@@ -251,5 +252,23 @@ describe.runIf(mediaKinds().includes('redis'))('Redis media store: keys and fail
     await expect(refused).rejects.toMatchObject({ code: 'STORAGE_FULL' });
     expect(await leftovers()).toEqual([]);
     await store.write(name(2), from(randomBytes(100_000)), file(100_000));
+  });
+
+  it('still deletes, burns and forgets images while Redis is past maxmemory: that is what frees it', async () => {
+    const redis = await privateRedis({ args: ['--maxmemory-policy', 'noeviction'] });
+    const { store, leftovers } = await mediaStoreOf('redis', { ...budgets, maxBytes: 1_000_000, redisUrl: redis.url });
+    for (const n of [1, 2, 3]) await store.write(name(n), from(randomBytes(3_000)), file(3_000));
+    // Whatever filled it (messages, other images, an operator lowering maxmemory), Redis is now full.
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    afterThisTest(() => admin.close());
+    await admin.configSet('maxmemory', '1');
+    await expect(admin.set('probe', 'x')).rejects.toThrow(/^OOM /);
+    expect(await store.delete(name(1))).toBe(true);
+    await store.expireSooner(name(2), Date.now() - 1);
+    expect(await store.read(name(2))).toBeNull();
+    await store.delete(name(3));
+    expect((await store.usage()).bytes).toBe(0);
+    expect(await leftovers()).toEqual([]);
   });
 });
