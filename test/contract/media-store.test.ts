@@ -240,6 +240,28 @@ describe.runIf(mediaKinds().includes('redis'))('Redis media store: keys and fail
     expect(await store.read(name(1))).toBeNull();
   });
 
+  it('never completes a write that lapsed part-way: no file is stored missing the pieces that expired', async () => {
+    const { store, leftovers } = await mediaStoreOf('redis', { ...budgets, staleMs: 500 });
+    let goOn!: () => void;
+    const stalled = new Promise<void>((resolve) => (goOn = resolve));
+    const source = Readable.from(
+      (async function* () {
+        yield randomBytes(2_500);
+        await stalled;
+        yield randomBytes(2_500);
+      })(),
+    );
+    const writing = store.write(name(1), source, file(5_000));
+    await eventually(async () => (await leftovers()).some((key) => key.includes(':media-part:')), 5_000);
+    // The write stalls past staleMs: Redis drops its pieces (no other call has forgotten it yet).
+    await eventually(async () => !(await leftovers()).some((key) => key.includes(':media-part:')), 5_000);
+    goOn();
+    await expect(writing).rejects.toThrow('lapsed');
+    expect(await store.read(name(1))).toBeNull();
+    expect((await store.usage()).bytes).toBe(0);
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('answers STORAGE_FULL when Redis runs out of memory (maxmemory, noeviction), leaving nothing', async () => {
     const redis = await privateRedis({ args: ['--maxmemory', '3mb', '--maxmemory-policy', 'noeviction'] });
     const { store, leftovers } = await mediaStoreOf('redis', {

@@ -110,7 +110,11 @@ export const appendMediaChunk = defineScript({
   NUMBER_OF_KEYS: 5,
   SCRIPT: `${NOW}
 local entry = redis.call('HGET', KEYS[2], ARGV[1])
-if not entry or string.sub(entry, -1) ~= 'w' or not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+if not entry or string.sub(entry, -1) ~= 'w' then return 0 end
+-- Past its deadline the write has lapsed even if no purge has forgotten it yet: Redis may have
+-- dropped its pieces, and appending would start a new list without them.
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) <= now then return 0 end
 local staleAt = math.min(tonumber(ARGV[3]), now + tonumber(ARGV[4]))
 redis.call('RPUSH', KEYS[5], ARGV[2])
 redis.call('PEXPIREAT', KEYS[5], staleAt)
