@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import type { MediaWrite } from '../../src/media/media-store.js';
 import { afterThisTest } from '../helpers/cleanup.js';
@@ -239,6 +240,28 @@ describe.runIf(mediaKinds().includes('redis'))('Redis media store: keys and fail
     expect(await store.read(name(1))).toBeNull();
   });
 
+  it('never completes a write that lapsed part-way: no file is stored missing the pieces that expired', async () => {
+    const { store, leftovers } = await mediaStoreOf('redis', { ...budgets, staleMs: 500 });
+    let goOn!: () => void;
+    const stalled = new Promise<void>((resolve) => (goOn = resolve));
+    const source = Readable.from(
+      (async function* () {
+        yield randomBytes(2_500);
+        await stalled;
+        yield randomBytes(2_500);
+      })(),
+    );
+    const writing = store.write(name(1), source, file(5_000));
+    await eventually(async () => (await leftovers()).some((key) => key.includes(':media-part:')), 5_000);
+    // The write stalls past staleMs: Redis drops its pieces (no other call has forgotten it yet).
+    await eventually(async () => !(await leftovers()).some((key) => key.includes(':media-part:')), 5_000);
+    goOn();
+    await expect(writing).rejects.toThrow('lapsed');
+    expect(await store.read(name(1))).toBeNull();
+    expect((await store.usage()).bytes).toBe(0);
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('answers STORAGE_FULL when Redis runs out of memory (maxmemory, noeviction), leaving nothing', async () => {
     const redis = await privateRedis({ args: ['--maxmemory', '3mb', '--maxmemory-policy', 'noeviction'] });
     const { store, leftovers } = await mediaStoreOf('redis', {
@@ -251,5 +274,23 @@ describe.runIf(mediaKinds().includes('redis'))('Redis media store: keys and fail
     await expect(refused).rejects.toMatchObject({ code: 'STORAGE_FULL' });
     expect(await leftovers()).toEqual([]);
     await store.write(name(2), from(randomBytes(100_000)), file(100_000));
+  });
+
+  it('still deletes, burns and forgets images while Redis is past maxmemory: that is what frees it', async () => {
+    const redis = await privateRedis({ args: ['--maxmemory-policy', 'noeviction'] });
+    const { store, leftovers } = await mediaStoreOf('redis', { ...budgets, maxBytes: 1_000_000, redisUrl: redis.url });
+    for (const n of [1, 2, 3]) await store.write(name(n), from(randomBytes(3_000)), file(3_000));
+    // Whatever filled it (messages, other images, an operator lowering maxmemory), Redis is now full.
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    afterThisTest(() => admin.close());
+    await admin.configSet('maxmemory', '1');
+    await expect(admin.set('probe', 'x')).rejects.toThrow(/^OOM /);
+    expect(await store.delete(name(1))).toBe(true);
+    await store.expireSooner(name(2), Date.now() - 1);
+    expect(await store.read(name(2))).toBeNull();
+    await store.delete(name(3));
+    expect((await store.usage()).bytes).toBe(0);
+    expect(await leftovers()).toEqual([]);
   });
 });

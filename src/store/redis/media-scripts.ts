@@ -30,9 +30,11 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 const PURGE = `
 local function forget(file, entry)
   local bytes, roomless = string.match(entry, '^(%d+):(%d)')
+  -- HDEL before HINCRBY: past maxmemory Redis refuses a script's first write only if it may grow
+  -- memory (HINCRBY may, HDEL may not), and forgetting a file is what frees Redis.
+  redis.call('HDEL', KEYS[2], file)
   redis.call('HINCRBY', KEYS[3], 'bytes', -tonumber(bytes))
   if roomless == '1' then redis.call('HINCRBY', KEYS[3], 'roomless', -tonumber(bytes)) end
-  redis.call('HDEL', KEYS[2], file)
   -- The totals are the sum of the entries: with none left, nothing of the ledger stays behind.
   if redis.call('HLEN', KEYS[2]) == 0 then redis.call('DEL', KEYS[3]) end
 end
@@ -108,7 +110,11 @@ export const appendMediaChunk = defineScript({
   NUMBER_OF_KEYS: 5,
   SCRIPT: `${NOW}
 local entry = redis.call('HGET', KEYS[2], ARGV[1])
-if not entry or string.sub(entry, -1) ~= 'w' or not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+if not entry or string.sub(entry, -1) ~= 'w' then return 0 end
+-- Past its deadline the write has lapsed even if no purge has forgotten it yet: Redis may have
+-- dropped its pieces, and appending would start a new list without them.
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) <= now then return 0 end
 local staleAt = math.min(tonumber(ARGV[3]), now + tonumber(ARGV[4]))
 redis.call('RPUSH', KEYS[5], ARGV[2])
 redis.call('PEXPIREAT', KEYS[5], staleAt)
@@ -175,9 +181,10 @@ export const expireMediaSooner = defineScript({
 local at = tonumber(ARGV[2])
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not score or tonumber(score) <= at then return 0 end
-redis.call('ZADD', KEYS[1], at, ARGV[1])
+-- The expiries first: past maxmemory, ZADD is refused as a script's first write, PEXPIREAT is not.
 redis.call('PEXPIREAT', KEYS[4], at)
 redis.call('PEXPIREAT', KEYS[5], at)
+redis.call('ZADD', KEYS[1], at, ARGV[1])
 return 1
 `,
   parseCommand(parser: CommandParser, keys: MediaFileKeys, filename: string, expiresAt: number) {
