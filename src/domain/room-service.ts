@@ -67,7 +67,8 @@ export class RoomService {
   /**
    * A resumed connection takes the place of its earlier one in the room, under the same name, at
    * once: the earlier one's presence (a ghost until its node noticed) goes first. `replaced` when it
-   * was still there, so the others never saw it leave.
+   * was still there, so the others never saw it leave. When it was not, this is a join like any
+   * other: a room that emptied meanwhile is opened again only under a token that may open one.
    */
   async replace(
     roomToken: string,
@@ -76,7 +77,7 @@ export class RoomService {
     agentId: string,
   ): Promise<Joined & { replaced: boolean }> {
     const left = await this.presence.leave(roomToken, previous);
-    const joined = await this.join(roomToken, connectionId, agentId, { rejoin: true });
+    const joined = await this.join(roomToken, connectionId, agentId, { rejoin: left !== null });
     return { ...joined, replaced: left !== null };
   }
 

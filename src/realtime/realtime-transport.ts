@@ -25,6 +25,7 @@ import { buildSchemas } from '../protocol/schemas.js';
 import { boundedParser } from './bounded-parser.js';
 import { Gateway } from './gateway.js';
 import { HandshakeGuard } from './handshake-guard.js';
+import { oneSocketPerTransport } from './one-socket-per-transport.js';
 import { originAllowed } from './origin-check.js';
 import { attachRedisAdapter } from './redis-adapter.js';
 import { RefusedOriginLog } from './refused-origin-log.js';
@@ -126,6 +127,8 @@ export function buildRealtimeTransport(
     nodeId: core.nodeId,
     maxPendingPerConnection: MAX_PENDING_EVENTS_PER_CONNECTION,
   });
+  // After the gateway's own check: a draining node refuses with SHUTTING_DOWN first.
+  oneSocketPerTransport(io, metrics);
   core.events.subscribe('gateway', gateway);
   metrics.collectFrom({
     connections: () => gateway.connectionCount,

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { eventually, openClient } from '../helpers/client.js';
 import { testClock } from '../helpers/domain.js';
 import { http } from '../helpers/http.js';
+import WebSocket from 'ws';
+import { afterThisTest } from '../helpers/cleanup.js';
 import { startServer } from '../helpers/server.js';
 
 /** An engine.io handshake over long-polling, as a browser's first request: the answer says why it was refused. */
@@ -73,5 +75,27 @@ describe('connections per address and per node', () => {
     // IPv6 clients are counted per /64.
     expect((await handshake(proxied.url, from('2001:db8:1:2::1'))).status).toBe(200);
     expect((await handshake(proxied.url, from('2001:db8:1:2:ffff::9'))).status).toBe(403);
+  });
+
+  it('holds one socket per connection: CONNECTs sent at once on it open one socket, not one each', async () => {
+    const { url } = await startServer({ env: { MAX_CONNECTIONS_PER_ADDRESS: '1' } });
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    afterThisTest(() => ws.terminate());
+    const frames: string[] = [];
+    const connect = `40${JSON.stringify({ features: ['resume'] })}`;
+    ws.on('message', (data, isBinary) => {
+      const frame = (data as Buffer).toString();
+      if (isBinary || frame === '2') return;
+      frames.push(frame);
+      // Sent before the server answers the first: each would become a socket of its own, with its
+      // own rooms, limits and resume session, on a connection counted once.
+      if (frame.startsWith('0')) for (let i = 0; i < 4; i++) ws.send(connect);
+    });
+    const answered = () => frames.filter((f) => f.startsWith('40') || f.startsWith('44')).length >= 4;
+    await eventually(() => answered() && frames.some((f) => f.startsWith('42["session"')));
+    const answers = frames.slice(1);
+    expect(answers.filter((f) => f.startsWith('40{"sid"'))).toHaveLength(1);
+    expect(answers.filter((f) => f === '44{"message":"TOO_MANY_CONNECTIONS"}')).toHaveLength(3);
+    expect(answers.filter((f) => f.startsWith('42["session"'))).toHaveLength(1);
   });
 });

@@ -194,6 +194,38 @@ describe('resume credentials', () => {
   });
 });
 
+describe('rooms a resume may not reopen', () => {
+  it('a short-token room that died while the client was away stays closed (ROOM_TOKEN_TOO_SHORT)', async () => {
+    const server = await startServer();
+    const short = 'AB-CD-E';
+    const { presence } = server.server.stores;
+    // A room opened before the token rule (someone is in it): reachable by its link, so the phone joins.
+    await presence.join(short, 'older#1', 'Oldtimer');
+    const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+    const phone = await resumingClient(proxy.url);
+    await phone.join(short, 'Phone');
+    await presence.leave(short, 'older#1');
+    proxy.hold();
+    phone.socket.io.engine.close();
+    // The phone's node saw it go: the room is empty and holds no message, so it is gone.
+    await eventually(async () => (await presence.count(short)) === 0);
+    const resumed = nextResume(phone);
+    proxy.release();
+    expect(await resumed).toEqual({
+      ok: true,
+      rooms: [
+        {
+          roomToken: short,
+          rejoined: false,
+          recovered: false,
+          error: { code: 'ROOM_TOKEN_TOO_SHORT', message: expect.any(String) },
+        },
+      ],
+    });
+    expect(await presence.count(short)).toBe(0);
+  });
+});
+
 describe('what a resume replays', () => {
   it('a gap longer than a replay is reported (recovered: false), not replayed in part', async () => {
     const server = await startServer();
