@@ -26,6 +26,9 @@ export const HTTP_BODY_LIMIT_BYTES = 64 * 1024;
  */
 export const HTTP_REQUEST_TIMEOUT_MS = 300_000;
 
+/** What a refused image download (IMAGES_BUSY) is told to wait: downloads in flight end within seconds. */
+export const IMAGES_BUSY_RETRY_AFTER_SECONDS = 1;
+
 /** /readyz answers within an orchestrator's probe timeout (often 1 s) even when the store hangs. */
 export const READINESS_PROBE_TIMEOUT_MS = 1_000;
 

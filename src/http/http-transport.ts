@@ -94,6 +94,8 @@ export function buildHttpTransport(
       maxUploadBytes: config.media.maxUploadBytes,
       maxTtlSeconds: config.limits.maxTtlSeconds,
       uploadIdleTimeoutMs: config.media.uploadIdleTimeoutMs,
+      maxImageDownloads: config.media.maxImageDownloads,
+      downloadIdleTimeoutMs: config.media.downloadIdleTimeoutMs,
       now,
     }),
   );
