@@ -222,8 +222,9 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
       for (const poller of pollers) await poller.stop();
     },
     async stop() {
-      await stores.close();
-      await media.close();
+      // Each closes whatever the other does: a failure of one must not leave the other connected.
+      const closed = await Promise.allSettled([stores.close(), media.close()]);
+      for (const outcome of closed) if (outcome.status === 'rejected') throw outcome.reason;
     },
   };
 }

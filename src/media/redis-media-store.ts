@@ -54,6 +54,9 @@ export class RedisMediaStore implements MediaStore {
       source.destroy();
       throw new Error('refusing to write a file that is not a generated image name');
     }
+    // Listened to from the start: an error while the reservation is on its way would otherwise be
+    // unhandled (a crash). Reading the errored source below throws it, and the write fails there.
+    source.on('error', () => undefined);
     const keys = this.fileKeys(filename);
     const { maxBytes, maxRoomlessBytes, staleMs } = this.options;
     const outcome = await this.call(() =>
