@@ -30,7 +30,9 @@ const LIST_PAGE = 1000;
  * expiring natively at the image's deadline with everything else of it. Bytes are reserved against
  * both budgets in one Lua step before the first chunk, so nodes writing at once cannot overshoot
  * together; a write is visible only once complete (its chunks are renamed into place), and one
- * that fails leaves nothing: it is removed at once, or lapses within `staleMs` if Redis went away.
+ * that fails is removed at once, or lapses within `staleMs` if Redis went away before the rename.
+ * A rename that ran but whose answer was lost, with the removal failing too, leaves a complete file
+ * without a record: the orphan sweep or its deadline removes it.
  * Layout and scripts: src/store/redis/media-scripts.ts.
  */
 export class RedisMediaStore implements MediaStore {
