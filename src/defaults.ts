@@ -71,6 +71,13 @@ export const IMAGE_REENCODE_QUALITY = 90;
 /** Expired messages (and images) claimed per store call: one pass never holds Redis for long. */
 export const EXPIRY_BATCH_SIZE = 1_000;
 
+/**
+ * How often ghostchat_media_stored_bytes recounts a local UPLOAD_DIR (a listing of every file) at
+ * most: scrapes in between get the last count, so a frequent scraper cannot make a large directory
+ * be listed over and over.
+ */
+export const MEDIA_RECOUNT_MS = 5_000;
+
 /** Image files younger than this are never swept as orphans: their record may be on its way. */
 export const ORPHAN_SWEEP_MIN_AGE_MS = 60_000;
 
