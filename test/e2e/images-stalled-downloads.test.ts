@@ -19,11 +19,11 @@ interface StalledDownload {
  * GETs `pathname` on a bare TCP connection, takes the answer's head, then stops reading: what the
  * server sends next piles up in the socket buffers until they are full, and the response stalls.
  */
-function stalledGet(baseUrl: string, pathname: string): Promise<StalledDownload> {
+function stalledGet(baseUrl: string, pathname: string, extraHeaders = ''): Promise<StalledDownload> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(Number(port), hostname, () =>
-      socket.write(`GET ${pathname} HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`),
+      socket.write(`GET ${pathname} HTTP/1.1\r\nHost: ${hostname}\r\n${extraHeaders}\r\n`),
     );
     afterThisTest(() => void socket.destroy());
     socket.on('error', () => undefined);
@@ -95,4 +95,27 @@ describe.each(mediaKinds())('image downloads whose clients stop reading (MEDIA_S
       for (const answer of again) expect(answer.bytes.length).toBe(uploaded.body.size);
     },
   );
+});
+
+describe('image downloads from one address', () => {
+  it('are held to MAX_IMAGE_DOWNLOADS_PER_ADDRESS (429 TOO_MANY_PENDING), leaving places for everyone else', async () => {
+    const { url } = await startServer({
+      env: { MAX_IMAGE_DOWNLOADS: '10', MAX_IMAGE_DOWNLOADS_PER_ADDRESS: '2', TRUSTED_PROXIES: '127.0.0.1' },
+    });
+    const uploaded = await upload(url, await noisePng(9_000_000));
+    expect(uploaded.status).toBe(200);
+    const path = uploaded.body.imageUrl as string;
+    const from = (address: string) => ({ 'X-Forwarded-For': address });
+
+    const hog = await Promise.all([1, 2].map(() => stalledGet(url, path, 'X-Forwarded-For: 203.0.113.7\r\n')));
+    for (const download of hog) expect(download.status).toBe(200);
+    const third = await fetch(`${url}${path}`, { headers: from('203.0.113.7') });
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await third.json()) as { error: { code: string } }).error.code).toBe('TOO_MANY_PENDING');
+
+    const other = await fetch(`${url}${path}`, { headers: from('198.51.100.9') });
+    expect(other.status).toBe(200);
+    expect(Buffer.from(await other.arrayBuffer()).length).toBe(uploaded.body.size);
+  });
 });
