@@ -1,8 +1,10 @@
 // `npm run cluster`: two local GhostChat nodes of two workers each on one Redis, to try scaling out.
 // Node 1 listens on 3001 and node 2 on 3002 (or the two ports given: `npm run cluster -- 4001 4002`).
 // With REDIS_URL set, both use that Redis; otherwise a private redis-server (Debian's `redis-server`
-// package) is started on a free port, keeping nothing on disk, and stopped with the nodes. Ctrl-C
-// stops everything. Each node runs as `npm start` would (scripts/start.mjs), with .env read as usual.
+// package) is started on a free port, keeping nothing on disk, and stopped with the nodes. Images are
+// kept in Redis (MEDIA_STORE=redis) and each node stages uploads in a temporary directory of its own,
+// removed when it stops: the nodes share nothing but Redis, as separate machines would. Ctrl-C stops
+// everything. Each node runs as `npm start` would (scripts/start.mjs), with .env read as usual.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -49,13 +51,23 @@ async function privateRedis() {
 
 /** Starts one node and resolves once it logs that it listens (the first one also builds dist/ if needed). */
 function startNode(name, port, redisUrl) {
+  const uploadDir = mkdtempSync(join(tmpdir(), `ghostchat-cluster-${name}-`));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
       cwd: root,
-      env: { WORKERS: '2', ...process.env, PORT: String(port), REDIS_URL: redisUrl, NODE_ENV: 'production' },
+      env: {
+        WORKERS: '2',
+        ...process.env,
+        PORT: String(port),
+        REDIS_URL: redisUrl,
+        NODE_ENV: 'production',
+        MEDIA_STORE: 'redis',
+        UPLOAD_DIR: uploadDir,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(child);
+    child.once('exit', () => rmSync(uploadDir, { recursive: true, force: true }));
     let buffered = '';
     child.stdout.on('data', (chunk) => {
       buffered += chunk;
@@ -102,5 +114,5 @@ await startNode('node-1', port1, redisUrl);
 await startNode('node-2', port2, redisUrl);
 process.stdout.write(
   `cluster: two nodes of ${process.env.WORKERS ?? 2} workers on one Redis: http://localhost:${port1} and http://localhost:${port2}` +
-    ' (open a room on one and its link on the other). Ctrl-C stops them.\n',
+    ' (open a room on one and its link on the other; images are kept in Redis). Ctrl-C stops them.\n',
 );

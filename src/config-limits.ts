@@ -25,6 +25,8 @@ export interface ClientLimits {
     lookupsPerMinute: number;
     uploadsPerMinute: number;
     imageBytes: number;
+    /** Image downloads (GET) one address has in flight on this process. */
+    imageDownloads: number;
   };
   /** Connections this node holds at once. */
   maxConnections: number;
@@ -84,6 +86,7 @@ export function clientLimitsFrom(env: Env, maxSocketPayloadBytes: number, maxUpl
       lookupsPerMinute: parse(env, 'HTTP_LOOKUPS_PER_MINUTE', limit(1_000_000), '60'),
       uploadsPerMinute: parse(env, 'HTTP_UPLOADS_PER_MINUTE', limit(1_000_000), '10'),
       imageBytes,
+      imageDownloads: parse(env, 'MAX_IMAGE_DOWNLOADS_PER_ADDRESS', limit(100_000), '32'),
     },
     maxConnections: parse(env, 'MAX_CONNECTIONS', limit(10_000_000), '10000'),
     maxRoomParticipants: parse(env, 'MAX_ROOM_PARTICIPANTS', limit(1_000_000), '50'),

@@ -75,6 +75,10 @@ export interface MediaConfig {
   orphanSweepMs: number;
   /** An upload that sends nothing for this long is answered 408 and its connection closed. */
   uploadIdleTimeoutMs: number;
+  /** Image responses (GET) this process sends at once; beyond that, 503 IMAGES_BUSY. */
+  maxImageDownloads: number;
+  /** An image response whose client takes nothing for this long is cut off, its place freed. */
+  downloadIdleTimeoutMs: number;
   /** Images uploaded without a room (POST /api/upload-image) together: per node (local), for all nodes (redis). */
   roomlessBytesTotal: number;
   /** Longest life of an image uploaded without a room, seconds; a longer TTL is shortened to it. */
@@ -165,6 +169,10 @@ function mediaFrom(env: Env): MediaConfig {
     maxQueuedImages: parse(env, 'MAX_QUEUED_IMAGES', intInRange(0, 1024), '32'),
     orphanSweepMs: parse(env, 'ORPHAN_SWEEP_MS', intInRange(1000, 86_400_000), '3600000'),
     uploadIdleTimeoutMs: parse(env, 'UPLOAD_IDLE_TIMEOUT_MS', intInRange(100, 300_000), '10000'),
+    // Each costs up to ~600 KiB while its client is slow (a piece read from the store and one
+    // opened): 256 of them, ~150 MiB at worst, in every process.
+    maxImageDownloads: parse(env, 'MAX_IMAGE_DOWNLOADS', intInRange(1, 100_000), '256'),
+    downloadIdleTimeoutMs: parse(env, 'DOWNLOAD_IDLE_TIMEOUT_MS', intInRange(100, 300_000), '10000'),
     roomlessBytesTotal,
     roomlessMaxTtlSeconds: parse(env, 'ROOMLESS_UPLOAD_MAX_TTL', intInRange(1, 30 * 86_400), '3600'),
   };

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import {
   EXPIRY_BATCH_SIZE,
   MEDIA_CHUNK_BYTES,
+  MEDIA_RECOUNT_MS,
   MEDIA_WRITE_STALE_MS,
   MISSED_HEARTBEATS_BEFORE_DEAD,
   ORPHAN_SWEEP_MIN_AGE_MS,
@@ -33,6 +34,7 @@ import { failureLog } from './lib/failure-log.js';
 import { createIdGenerator } from './lib/ids.js';
 import type { Part } from './lib/part.js';
 import { Semaphore } from './lib/semaphore.js';
+import { directoryUsage } from './media/directory-usage.js';
 import { processImage } from './media/image-processor.js';
 import { LocalMediaStore } from './media/local-media-store.js';
 import type { MediaStore } from './media/media-store.js';
@@ -140,7 +142,10 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
     metrics,
     limits.messageBytes,
   );
-  metrics.watchMedia(() => media.store.usage(), media.countsTotal);
+  // Redis counts for every node; a directory is counted as it is, whoever wrote or deleted in it.
+  metrics.watchMedia(
+    media.countsTotal ? () => media.store.usage() : directoryUsage(() => media.store.list(), MEDIA_RECOUNT_MS, clock),
+  );
   // Inside the upload directory: the one place a read-only deployment is sure to be able to write.
   const staging = new UploadStaging(path.join(config.media.uploadDir, '.staging'), clock);
   const images = buildImages(config, {
@@ -222,8 +227,9 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
       for (const poller of pollers) await poller.stop();
     },
     async stop() {
-      await stores.close();
-      await media.close();
+      // Each closes whatever the other does: a failure of one must not leave the other connected.
+      const closed = await Promise.allSettled([stores.close(), media.close()]);
+      for (const outcome of closed) if (outcome.status === 'rejected') throw outcome.reason;
     },
   };
 }

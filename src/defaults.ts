@@ -26,6 +26,9 @@ export const HTTP_BODY_LIMIT_BYTES = 64 * 1024;
  */
 export const HTTP_REQUEST_TIMEOUT_MS = 300_000;
 
+/** What a refused image download (IMAGES_BUSY) is told to wait: downloads in flight end within seconds. */
+export const IMAGES_BUSY_RETRY_AFTER_SECONDS = 1;
+
 /** /readyz answers within an orchestrator's probe timeout (often 1 s) even when the store hangs. */
 export const READINESS_PROBE_TIMEOUT_MS = 1_000;
 
@@ -67,6 +70,13 @@ export const IMAGE_REENCODE_QUALITY = 90;
 
 /** Expired messages (and images) claimed per store call: one pass never holds Redis for long. */
 export const EXPIRY_BATCH_SIZE = 1_000;
+
+/**
+ * How often ghostchat_media_stored_bytes recounts a local UPLOAD_DIR (a listing of every file) at
+ * most: scrapes in between get the last count, so a frequent scraper cannot make a large directory
+ * be listed over and over.
+ */
+export const MEDIA_RECOUNT_MS = 5_000;
 
 /** Image files younger than this are never swept as orphans: their record may be on its way. */
 export const ORPHAN_SWEEP_MIN_AGE_MS = 60_000;

@@ -38,7 +38,7 @@ export class MessageOpener {
   private async openSealedImage(message: ImageMessage): Promise<Body | null> {
     let bytes: Uint8Array;
     try {
-      const response = await fetch(message.imageData.imageUrl, { cache: 'no-store', credentials: 'omit' });
+      const response = await fetchWhenFree(message.imageData.imageUrl);
       if (!response.ok) return { state: 'unreadable', what: 'image' };
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch {
@@ -50,5 +50,23 @@ export class MessageOpener {
     const { header, picture } = opened;
     const url = URL.createObjectURL(new Blob([picture], { type: header.type }));
     return { state: 'sealed', text: header.text, picture: { url, width: header.width, height: header.height } };
+  }
+}
+
+/** Fetches asked again after a refusal for being busy, before the picture is given up as unreadable. */
+const BUSY_RETRIES = 5;
+/** The longest wait between them, whatever Retry-After says. */
+const MAX_RETRY_WAIT_SECONDS = 10;
+
+/**
+ * The image's bytes; a refusal for being busy (429 or 503: too many downloads from this address or
+ * on the server, a few seconds at most) is asked again as often as BUSY_RETRIES, after Retry-After.
+ */
+async function fetchWhenFree(url: string): Promise<Response> {
+  for (let retry = 0; ; retry++) {
+    const response = await fetch(url, { cache: 'no-store', credentials: 'omit' });
+    if ((response.status !== 429 && response.status !== 503) || retry === BUSY_RETRIES) return response;
+    const seconds = Math.min(Math.max(Number(response.headers.get('Retry-After')) || 1, 1), MAX_RETRY_WAIT_SECONDS);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   }
 }

@@ -94,6 +94,15 @@ export function buildHttpTransport(
       maxUploadBytes: config.media.maxUploadBytes,
       maxTtlSeconds: config.limits.maxTtlSeconds,
       uploadIdleTimeoutMs: config.media.uploadIdleTimeoutMs,
+      downloads: {
+        max: config.media.maxImageDownloads,
+        perAddress: config.clientLimits.address.imageDownloads,
+        idleMs: config.media.downloadIdleTimeoutMs,
+      },
+      addressOf: (request) =>
+        limits.hasher.current(
+          limits.clientAddresses.resolve(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
+        ),
       now,
     }),
   );

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ImageInput } from '../domain/image-intake.js';
 import type { ImageService, OpenedImage } from '../domain/image-service.js';
@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import { imageUrl } from '../media/image-names.js';
 import type { StagedUpload } from '../media/upload-staging.js';
 import { parseOr } from './parse.js';
+import { imageDownloads, type ImageDownloadBounds } from './image-downloads.js';
 import { watchIdle } from './upload-idle.js';
 import type { RouteDoc } from './route-doc.js';
 
@@ -20,6 +21,10 @@ export interface ImageRouteDeps {
   maxTtlSeconds: number;
   /** An upload silent this long is given up (408) and its connection closed. */
   uploadIdleTimeoutMs: number;
+  /** How many image responses are sent at once, and how long one may go unread. */
+  downloads: ImageDownloadBounds;
+  /** The client's address as GhostChat keeps it (a keyed hash). */
+  addressOf: (request: FastifyRequest) => Promise<string>;
   now: () => number;
 }
 
@@ -85,7 +90,7 @@ function imageDocs(UploadFields: ReturnType<typeof uploadFields>): Record<'uploa
       tags: ['images'],
       params: Filename,
       responses: { 200: { description: 'The image, with its own Content-Type', contentType: 'image/*' } },
-      errors: ['PAYLOAD_INVALID', 'NOT_FOUND', 'STORE_UNAVAILABLE'],
+      errors: ['PAYLOAD_INVALID', 'NOT_FOUND', 'TOO_MANY_PENDING', 'IMAGES_BUSY', 'STORE_UNAVAILABLE'],
     },
     delete: {
       summary: 'Delete an image now, with the message that carries it',
@@ -101,6 +106,7 @@ function imageDocs(UploadFields: ReturnType<typeof uploadFields>): Record<'uploa
 export function imageRoutes(deps: ImageRouteDeps) {
   const UploadFields = uploadFields(deps.maxTtlSeconds);
   const docs = imageDocs(UploadFields);
+  const downloads = imageDownloads(deps.downloads);
   return async (app: FastifyInstance) => {
     // Scoped to these routes. Busboy counts the file's bytes as they stream in and stops at the
     // limit; the part streams on into a sealed staging file, never whole into memory.
@@ -204,6 +210,7 @@ export function imageRoutes(deps: ImageRouteDeps) {
     // (and decrypt) the whole file only to drop it.
     app.get('/api/image/:filename', { config: { doc: docs.serve }, exposeHeadRoute: false }, async (request, reply) => {
       const { filename } = parseOr(Filename, request.params);
+      downloads.admit(reply, await deps.addressOf(request));
       const image = await deps.images.open(filename);
       return imageHeaders(reply, image).send(image.stream);
     });

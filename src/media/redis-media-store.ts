@@ -30,7 +30,9 @@ const LIST_PAGE = 1000;
  * expiring natively at the image's deadline with everything else of it. Bytes are reserved against
  * both budgets in one Lua step before the first chunk, so nodes writing at once cannot overshoot
  * together; a write is visible only once complete (its chunks are renamed into place), and one
- * that fails leaves nothing: it is removed at once, or lapses within `staleMs` if Redis went away.
+ * that fails is removed at once, or lapses within `staleMs` if Redis went away before the rename.
+ * A rename that ran but whose answer was lost, with the removal failing too, leaves a complete file
+ * without a record: the orphan sweep or its deadline removes it.
  * Layout and scripts: src/store/redis/media-scripts.ts.
  */
 export class RedisMediaStore implements MediaStore {
@@ -54,6 +56,9 @@ export class RedisMediaStore implements MediaStore {
       source.destroy();
       throw new Error('refusing to write a file that is not a generated image name');
     }
+    // Listened to from the start: an error while the reservation is on its way would otherwise be
+    // unhandled (a crash). Reading the errored source below throws it, and the write fails there.
+    source.on('error', () => undefined);
     const keys = this.fileKeys(filename);
     const { maxBytes, maxRoomlessBytes, staleMs } = this.options;
     const outcome = await this.call(() =>

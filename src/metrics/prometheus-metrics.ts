@@ -93,15 +93,15 @@ export class PrometheusMetrics implements Metrics {
   }
 
   /**
-   * The media store's bytes, read on each scrape: from Redis, the same on every node (`shared`);
-   * from a local directory, what this process counts.
+   * The media store's bytes, read on each scrape: what Redis or the directory holds, the same for
+   * every process that shares it (so a node's workers are not summed).
    */
-  watchMedia(usage: () => Promise<{ bytes: number }>, shared: boolean): void {
+  watchMedia(usage: () => Promise<{ bytes: number }>): void {
     new Gauge({
       name: 'ghostchat_media_stored_bytes',
-      help: 'Sealed image bytes in the media store (MEDIA_STORE=redis: all nodes; local: this process)',
+      help: 'Sealed image bytes in the media store (all nodes sharing it)',
       registers: [this.registry],
-      aggregator: shared ? 'first' : 'sum',
+      aggregator: 'first',
       async collect() {
         // Store down: keep the last value; ghostchat_store_up says why it is stale.
         const used = await usage().catch(() => null);

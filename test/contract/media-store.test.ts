@@ -144,6 +144,17 @@ describe.each(mediaKinds())('MediaStore contract on %s', (kind) => {
     await store.write(name(5), from(Buffer.alloc(10_000)), file(10_000));
   });
 
+  it('fails a write whose source breaks before the store has taken a byte, crashing nothing, keeping nothing', async () => {
+    const { store, leftovers } = await mediaStoreOf(kind, budgets);
+    const source = new Readable({ read: () => undefined });
+    const writing = store.write(name(1), source, file(4_000));
+    // The error comes while the store still prepares the write (with Redis, before its reservation is answered).
+    source.destroy(new Error('client went away early'));
+    await expect(writing).rejects.toThrow('client went away early');
+    expect(await leftovers()).toEqual([]);
+    expect((await store.usage()).bytes).toBe(0);
+  });
+
   it('never overwrites a file', async () => {
     const { store } = await mediaStoreOf(kind, budgets);
     await store.write(name(1), from(Buffer.from('first')), file(5));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { joinedClient, openClient, request } from '../helpers/client.js';
+import { afterThisTest } from '../helpers/cleanup.js';
+import { eventually, joinedClient, openClient, request } from '../helpers/client.js';
 import { http } from '../helpers/http.js';
-import { makeImage, upload } from '../helpers/images.js';
+import { fileBytes, makeImage, removeDir, tempUploadDir, upload } from '../helpers/images.js';
 import { freePort } from '../helpers/redis-server.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -102,5 +103,33 @@ describe.each(storeKinds())('metrics on %s', (store) => {
     expect(sample(text, 'ghostchat_images_stored_total')).toBe(1);
     expect(sample(text, 'ghostchat_image_bytes_stored_total')).toBeGreaterThan(0);
     expect(text).toMatch(/ghostchat_store_operation_duration_seconds_count\{operation="images.put",outcome="ok"\} 1/);
+  });
+});
+
+describe.runIf(storeKinds().includes('redis'))('ghostchat_media_stored_bytes on nodes sharing one UPLOAD_DIR', () => {
+  it('is what the directory holds on every node, whichever node stored or deleted the image', async () => {
+    const dir = await tempUploadDir();
+    afterThisTest(() => removeDir(dir));
+    const env = { METRICS_TOKEN: TOKEN, MEDIA_STORE: 'local', UPLOAD_DIR: dir };
+    const a = await startServer({ store: 'redis', env });
+    const b = await startServer({ store: 'redis', prefix: a.prefix!, env });
+    const stored = async (node: RunningServer) => {
+      const text = (await http(`${node.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } })).body;
+      return sample(text as string, 'ghostchat_media_stored_bytes');
+    };
+    expect(await stored(a)).toBe(0);
+    expect(await stored(b)).toBe(0);
+
+    const uploaded = await upload(a.url, await makeImage('png'));
+    expect(uploaded.status).toBe(200);
+    const onDisk = (await fileBytes(dir, uploaded.body.filename)).length;
+    // b never wrote it, yet it is in the directory b serves from.
+    await eventually(async () => (await stored(b)) === onDisk, 15_000);
+    await eventually(async () => (await stored(a)) === onDisk, 15_000);
+
+    expect((await http(`${b.url}/api/image/${uploaded.body.imageId}`, { method: 'DELETE' })).status).toBe(200);
+    // a never deleted it, yet it is gone from the directory a serves from.
+    await eventually(async () => (await stored(a)) === 0, 15_000);
+    await eventually(async () => (await stored(b)) === 0, 15_000);
   });
 });

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { fetchImage, filesIn, makeImage, upload } from '../helpers/images.js';
 import { freePort } from '../helpers/redis-server.js';
 
 /**
@@ -53,9 +54,9 @@ interface Started {
   stop: () => Promise<number | null>;
 }
 
-/** `node scripts/start.mjs` in `dir`, with a PATH that holds no TypeScript and no npm scripts. */
-function start(dir: string, env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+/** `node scripts/start.mjs` (or another script) in `dir`, with a PATH that holds no TypeScript and no npm scripts. */
+function start(dir: string, env: Record<string, string>, script = ['scripts/start.mjs']): Started {
+  const child = spawn(process.execPath, script, {
     cwd: dir,
     env: { PATH: '/usr/bin:/bin', NODE_ENV: 'production', HOST: '127.0.0.1', UPLOAD_DIR: join(dir, 'uploads'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,6 +132,33 @@ describe('npm start', () => {
     expect(await server.stop()).toBe(0);
     expect(statSync(join(clone, 'dist', 'main.js')).mtimeMs).toBeGreaterThan(builtAt);
   });
+
+  it(
+    "npm run cluster: two nodes on a private Redis serve each other's images, with nothing on a shared disk",
+    { timeout: 60_000 },
+    async () => {
+      // Built already: the source the last test moved into the future is put back before the build.
+      const past = new Date(statSync(join(clone, 'dist', 'main.js')).mtimeMs - 60_000);
+      utimesSync(join(clone, 'src', 'config.ts'), past, past);
+      const [port1, port2] = [await freePort(), await freePort()];
+      const cluster = start(clone, { WORKERS: '1' }, ['scripts/cluster.mjs', String(port1), String(port2)]);
+      const deadline = Date.now() + 45_000;
+      while (!cluster.output().includes('cluster: two nodes')) {
+        if (Date.now() > deadline || cluster.output().includes('exited')) throw new Error(cluster.output());
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const png = await makeImage('png');
+      const uploaded = await upload(`http://127.0.0.1:${port1}`, png);
+      expect(uploaded.status).toBe(200);
+      const served = await fetchImage(`http://127.0.0.1:${port2}`, uploaded.body.imageUrl);
+      expect(served.status).toBe(200);
+      expect(served.bytes.length).toBe(uploaded.body.size);
+      // The image went through Redis: the directory both nodes used to share holds nothing.
+      const shared = join(clone, 'uploads');
+      expect(existsSync(shared) ? await filesIn(shared) : []).toEqual([]);
+      expect(await cluster.stop()).toBe(0);
+    },
+  );
 
   describe('after npm ci --omit=dev on a built tree', () => {
     let installed = '';

@@ -14,6 +14,8 @@ describe('image configuration', () => {
       maxQueuedImages: 32,
       orphanSweepMs: 3_600_000,
       uploadIdleTimeoutMs: 10_000,
+      maxImageDownloads: 256,
+      downloadIdleTimeoutMs: 10_000,
       roomlessBytesTotal: Math.floor(1024 ** 3 / 10),
       roomlessMaxTtlSeconds: 3_600,
     });
@@ -59,5 +61,7 @@ describe('image configuration', () => {
     expect(() => loadConfig({ MAX_IMAGE_PIXELS: '0' })).toThrow(ConfigError);
     expect(() => loadConfig({ MAX_IMAGE_PIXELS: '268402689' })).toThrow(ConfigError);
     expect(() => loadConfig({ UPLOAD_DIR: 'a\0b' })).toThrow(/UPLOAD_DIR/);
+    expect(() => loadConfig({ MAX_IMAGE_DOWNLOADS: '0' })).toThrow(/MAX_IMAGE_DOWNLOADS/);
+    expect(() => loadConfig({ DOWNLOAD_IDLE_TIMEOUT_MS: '50' })).toThrow(/DOWNLOAD_IDLE_TIMEOUT_MS/);
   });
 });

@@ -102,7 +102,13 @@ describe('client limits', () => {
     const { clientLimits } = loadConfig({});
     expect(clientLimits).toMatchObject({
       socket: { eventsPerSecond: 5, eventsBurst: 20, joinsPerMinute: 20, maxRooms: 20, imagesPerMinute: 10 },
-      address: { maxConnections: 50, connectionsPerMinute: 60, lookupsPerMinute: 60, uploadsPerMinute: 10 },
+      address: {
+        maxConnections: 50,
+        connectionsPerMinute: 60,
+        lookupsPerMinute: 60,
+        uploadsPerMinute: 10,
+        imageDownloads: 32,
+      },
       maxConnections: 10_000,
       maxRoomParticipants: 50,
       trustedProxies: [],
