@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prepareServers, type ServerEntries } from './lib/build.js';
 import { Generators } from './lib/generators.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { parseOptions, type BenchOptions } from './lib/options.js';
@@ -24,6 +25,7 @@ import { runWorkers, type WorkersRun } from './scenarios/workers.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 let quietWaitMs = 0;
+let entries: ServerEntries;
 let serverEnv: Record<string, string> = {};
 let noisyStarts = 0;
 const ladderLog: string[] = [];
@@ -47,6 +49,7 @@ async function withServer<T>(
     }
   }
   const server = await startServer(kind, {
+    entries,
     ...(kind === 'redis' ? { redisUrl: redis!.url, redisPrefix: redis!.newPrefix() } : {}),
     ...extra,
     env: { ...serverEnv, ...extra.env },
@@ -196,6 +199,8 @@ async function main(): Promise<number> {
   log(`machine: ${machineLine(results.machine)}`);
   if (Object.keys(serverEnv).length > 0)
     log(`every server runs with ${JSON.stringify(serverEnv)} (nothing is written)`);
+  entries = await prepareServers(options.dist, log);
+  if (options.dist !== undefined) log(`GhostChat from ${entries.ghostchat}`);
   const gens = Generators.start(options.generators);
   try {
     if (has('fanout')) await fanoutScenario(options, redis, gens, results);
