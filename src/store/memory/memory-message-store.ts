@@ -52,7 +52,7 @@ export class MemoryMessageStore implements MessageStore {
     const sizes = messageSizes(record.message);
     const room: Room = this.rooms.get(roomToken) ?? { messages: new Map(), bytes: 0, imageBytes: 0 };
     if (sizes.imageBytes > 0 && room.imageBytes + sizes.imageBytes > this.caps.maxImageBytes) return { stored: false };
-    await this.roomStore.touch(roomToken, Date.parse(record.message.timestamp));
+    this.roomStore.keep(roomToken, Date.parse(record.message.timestamp));
     this.rooms.set(roomToken, room);
     room.messages.set(id, { record, ...sizes });
     room.bytes += sizes.bytes;
