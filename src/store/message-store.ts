@@ -43,8 +43,11 @@ export interface PageQuery {
 }
 
 export interface MessagePage {
-  /** Oldest first, in the order they were appended. */
-  messages: ChatMessage[];
+  /**
+   * Oldest first, in the order they were appended, each message as JSON (`JSON.stringify` of its
+   * ChatMessage): history is served as it is stored, never parsed and serialised again on the way.
+   */
+  bodies: string[];
   /** Whether live messages lie beyond the page in the direction read: older (newest page, `before`) or newer (`after`). */
   hasMore: boolean;
 }

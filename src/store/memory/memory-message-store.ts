@@ -87,12 +87,12 @@ export class MemoryMessageStore implements MessageStore {
       const candidate = all[i]!;
       if (candidate.record.expiresAt <= now) continue;
       if (page.length >= query.limit || (page.length > 0 && bytes + candidate.bytes > query.maxBytes)) {
-        return { messages: inOrder(page, step), hasMore: true };
+        return { bodies: inOrder(page, step), hasMore: true };
       }
       page.push(candidate);
       bytes += candidate.bytes;
     }
-    return { messages: inOrder(page, step), hasMore: false };
+    return { bodies: inOrder(page, step), hasMore: false };
   }
 
   async count(roomToken: string, now: number): Promise<number> {
@@ -165,8 +165,8 @@ export class MemoryMessageStore implements MessageStore {
   }
 }
 
-/** The page read newest first (step -1) comes back oldest first. */
-function inOrder(page: Stored[], step: number) {
-  const messages = page.map((m) => m.record.message);
-  return step < 0 ? messages.reverse() : messages;
+/** The page read newest first (step -1) comes back oldest first, as JSON. */
+function inOrder(page: Stored[], step: number): string[] {
+  const bodies = page.map((m) => JSON.stringify(m.record.message));
+  return step < 0 ? bodies.reverse() : bodies;
 }

@@ -62,10 +62,9 @@ export class RedisMessageStore implements MessageStore {
     return storeCall(async () => {
       const page = await this.client.listPage(this.keys.roomIndex(roomToken), this.keys.prefix, roomToken, query);
       if (!page) return null;
-      const messages = page.bodies.map((b) => JSON.parse(b) as ChatMessage);
       // Walked newest first unless catching up (`after`); a page reads oldest first.
-      if (query.after === undefined) messages.reverse();
-      return { messages, hasMore: page.hasMore };
+      if (query.after === undefined) page.bodies.reverse();
+      return page;
     });
   }
 
