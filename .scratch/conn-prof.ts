@@ -1,0 +1,12 @@
+import { prepareServers } from '../bench/lib/build.js';
+import { startServer } from '../bench/lib/servers.js';
+import { Generators } from '../bench/lib/generators.js';
+import { runConnections } from '../bench/scenarios/connections.js';
+const dir = process.argv[2]!;
+const entries = await prepareServers('/work/wt-perf/dist', () => {});
+const s = await startServer('memory', { entries, cpuProfileDir: dir, nodeFlags: ['--max-semi-space-size=1'] });
+const pool = Generators.start(4);
+const r = await runConnections(s, pool, 10000, 3000);
+console.log(JSON.stringify(r));
+await pool.stop();
+await s.stop();
