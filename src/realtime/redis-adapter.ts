@@ -1,6 +1,6 @@
-import { createAdapter, type RedisAdapter } from '@socket.io/redis-adapter';
+import { createAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from 'pino';
-import type { Namespace, Server } from 'socket.io';
+import type { Server } from 'socket.io';
 import { closeRedis, type RedisClient } from '../store/redis/redis-connection.js';
 
 /**
@@ -26,11 +26,7 @@ export function attachRedisAdapter(
   ignoreFailures(sub, ['subscribe', 'pSubscribe', 'unsubscribe', 'pUnsubscribe']);
   pub.connect().catch((err: Error) => log.warn({ event: 'adapter-connect-failed', err: err.message }, 'adapter pub'));
   sub.connect().catch((err: Error) => log.warn({ event: 'adapter-connect-failed', err: err.message }, 'adapter sub'));
-  const adapter = createAdapter(pub, sub, { key: `${channelPrefix}socket.io` });
-  // Called with `new` by socket.io: an object returned from a constructor is what `new` gives.
-  io.adapter(function (this: unknown, nsp: Namespace) {
-    return skippingOwnBroadcasts(adapter(nsp));
-  } as unknown as Parameters<Server['adapter']>[0]);
+  io.adapter(createAdapter(pub, sub, { key: `${channelPrefix}socket.io` }));
   return async () => {
     for (const c of [pub, sub]) await closeRedis(c);
   };
@@ -44,24 +40,4 @@ function ignoreFailures(client: object, methods: string[]): void {
       value: (...args: unknown[]) => original(...args).catch(() => undefined),
     });
   }
-}
-
-/**
- * Every node subscribes to every room's channel, its own broadcasts included, and the adapter
- * decodes each message before it sees whose it is: on one node, every message sent was decoded
- * again for nothing. A broadcast starts with its sender's id (MessagePack: an array of three, then
- * the id as a short string), so this node's own are known by their first bytes and not decoded.
- */
-function skippingOwnBroadcasts(adapter: RedisAdapter): RedisAdapter {
-  const parser: { encode: (msg: unknown) => unknown; decode: (msg: unknown) => unknown } = adapter.parser;
-  const uid = String(adapter.uid);
-  if (uid.length > 31) return adapter;
-  const own = Buffer.concat([Buffer.from([0x93, 0xa0 | uid.length]), Buffer.from(uid)]);
-  const ownOnly = [uid];
-  const decode = (msg: unknown): unknown =>
-    Buffer.isBuffer(msg) && msg.length > own.length && msg.compare(own, 0, own.length, 0, own.length) === 0
-      ? ownOnly
-      : parser.decode(msg);
-  Object.defineProperty(adapter, 'parser', { value: { encode: parser.encode, decode } });
-  return adapter;
 }
