@@ -87,8 +87,7 @@ export function roomRoutes(deps: RoomRouteDeps) {
  * The RoomMessagesResponse of a page, written around the stored JSON of its messages: a page of
  * hundreds of messages is not parsed and serialised again per request.
  */
-function historyBody({ bodies, hasMore }: MessagePage, timestamp: string): string {
-  const oldest = hasMore && bodies[0] !== undefined ? (JSON.parse(bodies[0]) as { id: string }).id : undefined;
-  const before = oldest === undefined ? '' : `,"before":${JSON.stringify(oldest)}`;
-  return `{"messages":[${bodies.join(',')}],"count":${bodies.length},"timestamp":"${timestamp}","hasMore":${hasMore}${before}}`;
+function historyBody({ json, count, oldestId, hasMore }: MessagePage, timestamp: string): string {
+  const before = hasMore && oldestId !== null ? `,"before":${JSON.stringify(oldestId)}` : '';
+  return `{"messages":${json},"count":${count},"timestamp":"${timestamp}","hasMore":${hasMore}${before}}`;
 }

@@ -51,7 +51,7 @@ export const WHOLE_HISTORY: PageQuery = { limit: 100_000, maxBytes: 2 ** 40 };
 
 /** The whole live history of a room, oldest first, as a reader of every page would get it. */
 export async function wholeHistory(messages: MessageService, roomToken: string) {
-  return (await messages.history(roomToken, WHOLE_HISTORY)).bodies.map((b) => JSON.parse(b) as ChatMessage);
+  return JSON.parse((await messages.history(roomToken, WHOLE_HISTORY)).json) as ChatMessage[];
 }
 
 export const POLICY: TtlPolicy = { maxTtlSeconds: 86_400, defaultTtlSeconds: 3_600, burnAfterReadSeconds: 30 };

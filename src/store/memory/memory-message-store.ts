@@ -87,12 +87,12 @@ export class MemoryMessageStore implements MessageStore {
       const candidate = all[i]!;
       if (candidate.record.expiresAt <= now) continue;
       if (page.length >= query.limit || (page.length > 0 && bytes + candidate.bytes > query.maxBytes)) {
-        return { bodies: inOrder(page, step), hasMore: true };
+        return pageOf(page, step, true);
       }
       page.push(candidate);
       bytes += candidate.bytes;
     }
-    return { bodies: inOrder(page, step), hasMore: false };
+    return pageOf(page, step, false);
   }
 
   async count(roomToken: string, now: number): Promise<number> {
@@ -165,8 +165,9 @@ export class MemoryMessageStore implements MessageStore {
   }
 }
 
-/** The page read newest first (step -1) comes back oldest first, as JSON. */
-function inOrder(page: Stored[], step: number): string[] {
-  const bodies = page.map((m) => JSON.stringify(m.record.message));
-  return step < 0 ? bodies.reverse() : bodies;
+/** The page read newest first (step -1) comes back oldest first, as one JSON array. */
+function pageOf(page: Stored[], step: number, hasMore: boolean): MessagePage {
+  const messages = page.map((m) => m.record.message);
+  if (step < 0) messages.reverse();
+  return { json: JSON.stringify(messages), count: messages.length, oldestId: messages[0]?.id ?? null, hasMore };
 }
