@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'uploads/', 'bench/results/', 'test-results/'] },
+  { ignores: ['dist/', 'bench/dist/', 'coverage/', 'node_modules/', 'uploads/', 'bench/results/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -3,8 +3,9 @@
  * the same server options GhostChat uses (src/server.ts). `join-room` joins the room, `send-message`
  * is re-emitted to the room as `new-message`; no validation, no store, no logging.
  *
- * It also answers `GET /api/room/:token/messages` with a fixed body of BASELINE_HISTORY messages
- * (serialised per request like a real handler would), as the floor for the history scenario, and
+ * It also answers `GET /api/room/:token/messages` (whatever its query) with a fixed body of
+ * BASELINE_HISTORY messages (serialised per request like a real handler would; the bench sets it to
+ * the page GhostChat is asked for), as the floor for the history scenario, and
  * `POST /api/upload-image` by reading the body and dropping it: what receiving the bytes costs Node
  * itself, the floor for the images scenario.
  *
@@ -28,7 +29,8 @@ const history = Array.from({ length: historySize }, (_, i) => ({
 }));
 
 const http = createServer((req, res) => {
-  if (req.method === 'GET' && req.url?.startsWith('/api/room/') && req.url.endsWith('/messages')) {
+  const path = req.url?.split('?')[0] ?? '';
+  if (req.method === 'GET' && path.startsWith('/api/room/') && path.endsWith('/messages')) {
     const body = JSON.stringify({ messages: history, count: history.length, timestamp: new Date().toISOString() });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     res.end(body);

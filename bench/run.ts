@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prepareServers, type ServerEntries } from './lib/build.js';
 import { Generators } from './lib/generators.js';
 import { describeMachine, machineLine } from './lib/machine.js';
 import { parseOptions, type BenchOptions } from './lib/options.js';
@@ -17,13 +18,15 @@ import { runConnections } from './scenarios/connections.js';
 import { runExpiry } from './scenarios/expiry.js';
 import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { floodEnv, runCalm, runFlooded } from './scenarios/flood.js';
-import { HISTORY_ROOM, fillRoom, runHistory } from './scenarios/history.js';
+import { HISTORY_PAGE_MAX_LIMIT } from '../src/defaults.js';
+import { fillRoom, historyUrl, runHistory } from './scenarios/history.js';
 import { runImages, uploadRouteExists } from './scenarios/images.js';
 import { imageUpload } from './scenarios/image-fixture.js';
 import { runWorkers, type WorkersRun } from './scenarios/workers.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 let quietWaitMs = 0;
+let entries: ServerEntries;
 let serverEnv: Record<string, string> = {};
 let noisyStarts = 0;
 const ladderLog: string[] = [];
@@ -47,6 +50,7 @@ async function withServer<T>(
     }
   }
   const server = await startServer(kind, {
+    entries,
     ...(kind === 'redis' ? { redisUrl: redis!.url, redisPrefix: redis!.newPrefix() } : {}),
     ...extra,
     env: { ...serverEnv, ...extra.env },
@@ -196,6 +200,8 @@ async function main(): Promise<number> {
   log(`machine: ${machineLine(results.machine)}`);
   if (Object.keys(serverEnv).length > 0)
     log(`every server runs with ${JSON.stringify(serverEnv)} (nothing is written)`);
+  entries = await prepareServers(options.dist, log);
+  if (options.dist !== undefined) log(`GhostChat from ${entries.ghostchat}`);
   const gens = Generators.start(options.generators);
   try {
     if (has('fanout')) await fanoutScenario(options, redis, gens, results);
@@ -229,24 +235,24 @@ async function main(): Promise<number> {
 
     if (has('history')) {
       const { messages, seconds, connections } = options.history;
+      // A client reads history a page at a time: the largest page it may ask for, of a fuller room.
+      const page = Math.min(messages, HISTORY_PAGE_MAX_LIMIT);
       const one = (kind: ServerKind) =>
         withServer(
           kind,
           redis,
           async (s) => {
             if (kind !== 'baseline') await fillRoom(s, messages);
-            const check = (await (
-              await fetch(`${s.url.replace('ws://', 'http://')}/api/room/${HISTORY_ROOM}/messages`)
-            ).json()) as { count: number };
-            if (check.count !== messages)
-              throw new Error(`history on ${kind} holds ${check.count} messages, expected ${messages}`);
-            const r = await runHistory(s, messages, seconds, connections);
+            const check = (await (await fetch(historyUrl(s, page))).json()) as { count: number };
+            if (check.count !== page)
+              throw new Error(`a history page on ${kind} holds ${check.count} messages, expected ${page}`);
+            const r = await runHistory(s, messages, page, seconds, connections);
             log(
               `history on ${kind}: ${Math.round(r.requestsPerSec)} req/s, p99 ${r.latencyP99Ms} ms, server cpu ${(r.serverCpuShare * 100).toFixed(0)}%`,
             );
             return r;
           },
-          { env: { BASELINE_HISTORY: String(messages) } },
+          { env: { BASELINE_HISTORY: String(page) } },
         );
       const h: NonNullable<Results['history']> = { baseline: await one('baseline') };
       for (const kind of kinds(options, redis)) h[kind] = await one(kind);
@@ -258,18 +264,26 @@ async function main(): Promise<number> {
       const { uploads, sizeMb } = options.images;
       const baseline = await withServer('baseline', null, (s) => runImages(s, upload, uploads, sizeMb));
       log(`images on baseline: ${JSON.stringify(baseline)}`);
-      results.images = await withServer('memory', null, async (s) => {
-        if (!(await uploadRouteExists(s)))
+      // Room-less uploads have a budget of their own (a tenth of all image bytes by default), which
+      // these would fill halfway: it is opened to the whole, so every upload is processed.
+      const roomless = { ROOMLESS_UPLOAD_BYTES_TOTAL: String(1024 ** 3) };
+      results.images = await withServer(
+        'memory',
+        null,
+        async (s) => {
+          if (!(await uploadRouteExists(s)))
+            return {
+              available: false as const,
+              note: 'not yet available: POST /api/upload-image does not exist in this build',
+            };
+          const ghost = await runImages(s, upload, uploads, sizeMb);
           return {
-            available: false as const,
-            note: 'not yet available: POST /api/upload-image does not exist in this build',
+            ...ghost,
+            baseline: { peakRssGrowthMb: baseline.peakRssGrowthMb, throughputMbPerSec: baseline.throughputMbPerSec },
           };
-        const ghost = await runImages(s, upload, uploads, sizeMb);
-        return {
-          ...ghost,
-          baseline: { peakRssGrowthMb: baseline.peakRssGrowthMb, throughputMbPerSec: baseline.throughputMbPerSec },
-        };
-      });
+        },
+        { env: roomless },
+      );
       log(`images: ${JSON.stringify(results.images)}`);
     }
 

@@ -31,6 +31,8 @@ export interface BenchOptions {
   /** Environment for every server process, GhostChat and baseline alike (e.g. allocator settings). */
   serverEnv: Record<string, string>;
   write: boolean;
+  /** A built tree to run GhostChat from instead of building this one (an A/B against another commit). */
+  dist: string | undefined;
 }
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -54,6 +56,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --profile               also profile GhostChat (memory store) under the fixed load (--cpu-prof)
   --server-env K=V        set K=V for every server process, GhostChat and the baseline (repeatable),
                           e.g. MALLOC_MMAP_THRESHOLD_=65536 to measure an allocator setting
+  --dist DIR              run GhostChat from DIR/main.js, a tree built elsewhere (e.g. an older
+                          commit, for an A/B run), instead of building this one into dist/ (writes nothing)
   --no-write              print only; do not write bench/results/ or BENCHMARKS.md (--only implies it)
   --help`;
 
@@ -85,6 +89,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       'quiet-wait': { type: 'string' },
       'server-env': { type: 'string', multiple: true },
       'no-write': { type: 'boolean', default: false },
+      dist: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -164,6 +169,12 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     ),
     // A run under other settings than the defaults, or of some scenarios only, is not the run
     // BENCHMARKS.md reports.
-    write: !quick && !values['no-write'] && (values['server-env'] ?? []).length === 0 && values.only === undefined,
+    write:
+      !quick &&
+      !values['no-write'] &&
+      (values['server-env'] ?? []).length === 0 &&
+      values.only === undefined &&
+      values.dist === undefined,
+    dist: values.dist,
   };
 }

@@ -41,7 +41,7 @@ function moduleOf(url: string): string {
 }
 
 /**
- * Self-time shares from the largest .cpuprofile in `dir` (the main thread's: tsx's loader thread
+ * Self-time shares from the largest .cpuprofile in `dir` (the main thread's: a worker thread
  * writes a small one of its own), by function and by module.
  */
 export function summariseProfile(dir: string, top = 15): ProfileSummary {

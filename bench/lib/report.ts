@@ -148,7 +148,7 @@ export function rows(r: Results): Row[] {
       const g = r.history[store];
       if (!g) continue;
       out.push({
-        metric: `history of ${g.messages} messages: requests/s (p99 ms)`,
+        metric: `history page of ${g.page} (room of ${g.messages}): requests/s (p99 ms)`,
         store,
         ghost: `${fmt(g.requestsPerSec, 0)} (${g.latencyP99Ms})${g.non2xx ? ` ${g.non2xx} non-2xx` : ''}`,
         baseline: `${fmt(b.requestsPerSec, 0)} (${b.latencyP99Ms})`,

@@ -4,6 +4,7 @@ import { HIGH_CLIENT_LIMITS } from '../../test/helpers/client-limits-env.js';
 import { spawnNode, waitUntilReady } from '../../test/helpers/node-process.js';
 import { childPids } from '../../test/helpers/process-tree.js';
 import { freePort } from '../../test/helpers/redis-server.js';
+import type { ServerEntries } from './build.js';
 import { SOCKET_PATH } from './wire.js';
 
 export type ServerKind = 'baseline' | 'memory' | 'redis';
@@ -20,6 +21,8 @@ export interface ServerProcess {
 }
 
 export interface StartServerOptions {
+  /** The compiled entries of GhostChat and the baseline (lib/build.ts). */
+  entries: ServerEntries;
   redisUrl?: string;
   redisPrefix?: string;
   /** Extra env for the server process (e.g. DEFAULT_TTL for GhostChat). */
@@ -34,12 +37,12 @@ export interface StartServerOptions {
 const STOP_GRACE_MS = 15_000;
 
 /**
- * Starts GhostChat (src/main.ts, configured through env exactly as a user would) or the baseline
- * relay as its own node process, and resolves once a socket.io handshake succeeds.
+ * Starts GhostChat (its built dist/main.js, configured through env exactly as a user would) or the
+ * baseline relay as its own node process, and resolves once a socket.io handshake succeeds.
  */
-export async function startServer(kind: ServerKind, options: StartServerOptions = {}): Promise<ServerProcess> {
+export async function startServer(kind: ServerKind, options: StartServerOptions): Promise<ServerProcess> {
   const port = await freePort();
-  const entry = kind === 'baseline' ? 'bench/baseline-server.ts' : 'src/main.ts';
+  const entry = kind === 'baseline' ? options.entries.baseline : options.entries.ghostchat;
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',

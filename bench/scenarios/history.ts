@@ -22,6 +22,8 @@ export const HISTORY_ROOM = 'HIS-000-001';
 
 export interface HistoryResult {
   messages: number;
+  /** Messages in each page asked for (`?limit=`). */
+  page: number;
   requestsPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
@@ -62,14 +64,19 @@ export async function fillRoom(server: ServerProcess, count: number, timeoutMs =
   });
 }
 
-/** autocannon (its own process) against the room's history endpoint. */
+/** The newest page of the room's history, as large as a client may ask for. */
+export const historyUrl = (server: ServerProcess, page: number) =>
+  `${server.url.replace('ws://', 'http://')}/api/room/${HISTORY_ROOM}/messages?limit=${page}`;
+
+/** autocannon (its own process) against the room's history endpoint, for its newest page of `page` messages. */
 export async function runHistory(
   server: ServerProcess,
   messages: number,
+  page: number,
   durationS: number,
   connections: number,
 ): Promise<HistoryResult> {
-  const url = `${server.url.replace('ws://', 'http://')}/api/room/${HISTORY_ROOM}/messages`;
+  const url = historyUrl(server, page);
   const cpu = cpuMeter(server.pid);
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(
@@ -93,6 +100,7 @@ export async function runHistory(
   const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number };
   return {
     messages,
+    page,
     requestsPerSec: r.requests.average,
     latencyP50Ms: r.latency.p50,
     latencyP99Ms: r.latency.p99,

@@ -5,6 +5,7 @@ import type { RoomService } from '../domain/room-service.js';
 import { HISTORY_PAGE_DEFAULT_LIMIT, HISTORY_PAGE_MAX_BYTES, HISTORY_PAGE_MAX_LIMIT } from '../defaults.js';
 import { ChatMessageSchema } from '../protocol/message-schemas.js';
 import { RoomToken } from '../protocol/room-token.js';
+import type { MessagePage } from '../store/message-store.js';
 import { parseOr } from './parse.js';
 import type { RouteDoc } from './route-doc.js';
 
@@ -76,15 +77,17 @@ export function roomRoutes(deps: RoomRouteDeps) {
       const { limit = HISTORY_PAGE_DEFAULT_LIMIT, before } = parseOr(HistoryQuery, request.query);
       const page = await deps.messages.history(token, { limit, maxBytes: HISTORY_PAGE_MAX_BYTES, before });
       // History holds messages that must vanish: never let a cache keep them.
-      reply.header('Cache-Control', 'no-store');
-      const oldest = page.messages[0];
-      return {
-        messages: page.messages,
-        count: page.messages.length,
-        timestamp: new Date(deps.now()).toISOString(),
-        hasMore: page.hasMore,
-        ...(page.hasMore && oldest ? { before: oldest.id } : {}),
-      };
+      reply.header('Cache-Control', 'no-store').type('application/json; charset=utf-8');
+      return historyBody(page, new Date(deps.now()).toISOString());
     });
   };
+}
+
+/**
+ * The RoomMessagesResponse of a page, written around the stored JSON of its messages: a page of
+ * hundreds of messages is not parsed and serialised again per request.
+ */
+function historyBody({ json, count, oldestId, hasMore }: MessagePage, timestamp: string): string {
+  const before = hasMore && oldestId !== null ? `,"before":${JSON.stringify(oldestId)}` : '';
+  return `{"messages":${json},"count":${count},"timestamp":"${timestamp}","hasMore":${hasMore}${before}}`;
 }

@@ -8,7 +8,7 @@ import { withTimeout } from '../lib/timeout.js';
 import { announcedFeatures, ClientFeatures } from '../protocol/client-features.js';
 import { ClientEvents, ServerEvents } from '../protocol/events.js';
 import { Connection } from './connection.js';
-import { bindEvent, type HandlerContext } from './handler.js';
+import { bindEvent, bindPipelinedEvent, type HandlerContext } from './handler.js';
 import { joinRoom } from './handlers/join-room.js';
 import { leaveRoom } from './handlers/leave-room.js';
 import { revealMessage } from './handlers/reveal-message.js';
@@ -146,7 +146,7 @@ export class Gateway implements DomainHooks {
     const { schemas } = this.deps;
     bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
     bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);
-    bindEvent(ctx, ClientEvents.sendMessage, schemas.SendMessage, sendMessage(this.deps), this.log);
+    bindPipelinedEvent(ctx, ClientEvents.sendMessage, schemas.SendMessage, sendMessage(this.deps), this.log);
     bindEvent(ctx, ClientEvents.revealMessage, schemas.RevealMessage, revealMessage(this.deps), this.log);
     const { images } = this.deps;
     if (images) bindSendImage(ctx, this.deps.io, images, this.log);

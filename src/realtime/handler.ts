@@ -21,6 +21,16 @@ export interface HandlerContext {
 export type EventHandler<I, R extends object = object> = (ctx: HandlerContext, input: I) => Promise<R>;
 
 /**
+ * A handler in two steps, for events whose store calls may overlap (see Connection#pipeline):
+ * `start` checks and stores, issuing its store calls before its first `await`; `finish` announces
+ * what was stored and returns what the acknowledgement carries. Finishes run in the order sent.
+ */
+export interface PipelinedHandler<I, S, R extends object = object> {
+  start: (ctx: HandlerContext, input: I) => Promise<S>;
+  finish: (ctx: HandlerContext, stored: S) => R;
+}
+
+/**
  * Wraps a handler: the payload is parsed with its schema, the handler runs in the connection's
  * queue, and any failure becomes an `error` event plus a failed acknowledgement. Nothing a client
  * sends can throw out of here. The contract types the handler's result as the event's ack.
@@ -31,6 +41,50 @@ export function bindEvent<E extends keyof ClientToServerEvents, S extends z.ZodT
   schema: S,
   handler: EventHandler<z.infer<S>, ClientEventResult<E>>,
   log: Logger,
+): void {
+  onParsed(ctx, event, schema, log, (input, ack, fail) =>
+    ctx.connection.enqueue(async () => {
+      try {
+        const result = await handler(ctx, input);
+        ack?.({ ok: true, ...result });
+      } catch (err) {
+        fail(err);
+      }
+    }),
+  );
+}
+
+/** Like `bindEvent`, for a handler whose store calls overlap those of the events around it. */
+export function bindPipelinedEvent<E extends keyof ClientToServerEvents, S extends z.ZodType, T>(
+  ctx: HandlerContext,
+  event: E,
+  schema: S,
+  handler: PipelinedHandler<z.infer<S>, T, ClientEventResult<E>>,
+  log: Logger,
+): void {
+  onParsed(ctx, event, schema, log, (input, ack, fail) =>
+    ctx.connection.pipeline(
+      () => handler.start(ctx, input),
+      (outcome) => {
+        if (!outcome.ok) return fail(outcome.error);
+        try {
+          const result = handler.finish(ctx, outcome.value);
+          ack?.({ ok: true, ...result });
+        } catch (err) {
+          fail(err);
+        }
+      },
+    ),
+  );
+}
+
+/** Listens for `event`, parses its payload and hands it to `accept` with its ack and failure path. */
+function onParsed<S extends z.ZodType>(
+  ctx: HandlerContext,
+  event: keyof ClientToServerEvents,
+  schema: S,
+  log: Logger,
+  accept: (input: z.infer<S>, ack: Ack | undefined, fail: (err: unknown) => void) => void,
 ): void {
   // Bound untyped: what arrives is whatever a client sent, which the schema is there to check.
   const name: string = event;
@@ -52,14 +106,7 @@ export function bindEvent<E extends keyof ClientToServerEvents, S extends z.ZodT
         const where = first?.path.length ? `${first.path.join('.')}: ` : '';
         throw new AppError('PAYLOAD_INVALID', `Invalid ${event} payload: ${where}${first?.message ?? 'invalid'}`);
       }
-      ctx.connection.enqueue(async () => {
-        try {
-          const result = await handler(ctx, parsed.data);
-          ack?.({ ok: true, ...result });
-        } catch (err) {
-          fail(err);
-        }
-      });
+      accept(parsed.data, ack, fail);
     } catch (err) {
       fail(err);
     }

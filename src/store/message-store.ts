@@ -43,8 +43,15 @@ export interface PageQuery {
 }
 
 export interface MessagePage {
-  /** Oldest first, in the order they were appended. */
-  messages: ChatMessage[];
+  /**
+   * The messages as one JSON array, oldest first, in the order they were appended: history is
+   * served as it is stored, never parsed and serialised again on the way.
+   */
+  json: string;
+  /** How many messages the array holds. */
+  count: number;
+  /** The id of its oldest message (the cursor of the page before it); null when it is empty. */
+  oldestId: string | null;
   /** Whether live messages lie beyond the page in the direction read: older (newest page, `before`) or newer (`after`). */
   hasMore: boolean;
 }

@@ -21,7 +21,7 @@ function text(roomToken: string, id: string, ttl = 60): ChatMessage {
 
 /** Every live message of the room, oldest first. */
 async function listed(store: MessageStore, roomToken: string, now: number): Promise<ChatMessage[]> {
-  return (await store.list(roomToken, now, WHOLE_HISTORY))!.messages;
+  return JSON.parse((await store.list(roomToken, now, WHOLE_HISTORY))!.json) as ChatMessage[];
 }
 
 describe.each(storeKinds())('MessageStore contract on %s', (kind) => {

@@ -4,6 +4,7 @@ import { ExpiryService } from '../../src/domain/expiry-service.js';
 import { MessageService, type TtlPolicy } from '../../src/domain/message-service.js';
 import { RoomService } from '../../src/domain/room-service.js';
 import type { IdGenerator } from '../../src/lib/ids.js';
+import type { ChatMessage } from '../../src/protocol/messages.js';
 import { loadConfig } from '../../src/config.js';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
 import type { PageQuery } from '../../src/store/message-store.js';
@@ -50,7 +51,7 @@ export const WHOLE_HISTORY: PageQuery = { limit: 100_000, maxBytes: 2 ** 40 };
 
 /** The whole live history of a room, oldest first, as a reader of every page would get it. */
 export async function wholeHistory(messages: MessageService, roomToken: string) {
-  return (await messages.history(roomToken, WHOLE_HISTORY)).messages;
+  return JSON.parse((await messages.history(roomToken, WHOLE_HISTORY)).json) as ChatMessage[];
 }
 
 export const POLICY: TtlPolicy = { maxTtlSeconds: 86_400, defaultTtlSeconds: 3_600, burnAfterReadSeconds: 30 };

@@ -25,13 +25,17 @@ export interface NodeProcess {
 export interface SpawnNodeOptions {
   /** The whole environment of the process: nothing of the caller's leaks in but PATH and HOME. */
   env: Record<string, string>;
-  /** Node flags besides `--import tsx` (e.g. `--cpu-prof`). */
+  /** Node flags besides tsx's `--import tsx` (e.g. `--cpu-prof`). */
   nodeFlags?: string[];
 }
 
-/** Runs a TypeScript entry (e.g. `src/main.ts`) as its own node process, as `npm start` would run the build. */
+/**
+ * Runs an entry as its own node process: a TypeScript one (e.g. `src/main.ts`) under tsx, as
+ * `npm start` would run the build; a built one (`dist/main.js`) as plain node, as production does.
+ */
 export function spawnNode(entry: string, options: SpawnNodeOptions): NodeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeFlags ?? []), entry], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, ...(options.nodeFlags ?? []), entry], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

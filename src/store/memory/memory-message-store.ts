@@ -58,7 +58,7 @@ export class MemoryMessageStore implements MessageStore {
     // A new room's positions start from its first message's time: above any it had before it emptied.
     const room: Room = this.rooms.get(roomToken) ?? { messages: new Map(), bytes: 0, imageBytes: 0, position: 0 };
     if (sizes.imageBytes > 0 && room.imageBytes + sizes.imageBytes > this.caps.maxImageBytes) return { stored: false };
-    await this.roomStore.touch(roomToken, openedAt);
+    this.roomStore.keep(roomToken, openedAt);
     this.rooms.set(roomToken, room);
     room.position = room.position === 0 ? openedAt * 1000 + 1 : room.position + 1;
     room.messages.set(id, { record, ...sizes, position: room.position });
@@ -94,12 +94,12 @@ export class MemoryMessageStore implements MessageStore {
       const candidate = all[i]!;
       if (candidate.record.expiresAt <= now) continue;
       if (page.length >= query.limit || (page.length > 0 && bytes + candidate.bytes > query.maxBytes)) {
-        return { messages: inOrder(page, step), hasMore: true };
+        return pageOf(page, step, true);
       }
       page.push(candidate);
       bytes += candidate.bytes;
     }
-    return { messages: inOrder(page, step), hasMore: false };
+    return pageOf(page, step, false);
   }
 
   async count(roomToken: string, now: number): Promise<number> {
@@ -198,8 +198,9 @@ export class MemoryMessageStore implements MessageStore {
   }
 }
 
-/** The page read newest first (step -1) comes back oldest first. */
-function inOrder(page: Stored[], step: number) {
+/** The page read newest first (step -1) comes back oldest first, as one JSON array. */
+function pageOf(page: Stored[], step: number, hasMore: boolean): MessagePage {
   const messages = page.map((m) => m.record.message);
-  return step < 0 ? messages.reverse() : messages;
+  if (step < 0) messages.reverse();
+  return { json: JSON.stringify(messages), count: messages.length, oldestId: messages[0]?.id ?? null, hasMore };
 }

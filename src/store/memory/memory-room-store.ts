@@ -16,6 +16,11 @@ export class MemoryRoomStore implements RoomStore {
   constructor(private readonly occupied: (roomToken: string) => boolean) {}
 
   async touch(roomToken: string, now: number, keepUntil = now): Promise<number> {
+    return this.keep(roomToken, now, keepUntil);
+  }
+
+  /** `touch` in the same step, for the message store (an append must not yield between its checks and its writes). */
+  keep(roomToken: string, now: number, keepUntil = now): number {
     const room = this.kept(roomToken, now);
     if (room) {
       room.keepUntil = Math.max(room.keepUntil, keepUntil);

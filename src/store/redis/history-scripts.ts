@@ -11,7 +11,7 @@ export interface RawPage {
  * One page of a room's history in one call: from the cursor's place in the index (its sequence
  * number) towards older messages (newest page, `before`) or newer ones (`after`), skipping ids
  * whose body is gone, until `limit` messages or about `maxBytes` are taken. Batches are read by
- * score, not offset, so nothing moves under the walk. Answers -1 when the cursor is not there,
+ * score, not offset, so nothing moves under the walk; each batch's bodies come in one MGET. Answers -1 when the cursor is not there,
  * else 1, whether more remain, and the bodies in the order walked.
  */
 export const listPage = defineScript({
@@ -34,14 +34,18 @@ while more == 0 do
   else
     ids = redis.call('ZRANGE', KEYS[1], bound, '+inf', 'BYSCORE', 'LIMIT', 0, batch, 'WITHSCORES')
   end
-  for i = 1, #ids, 2 do
-    local body = redis.call('GET', ARGV[1] .. 'message:' .. ARGV[2] .. ':' .. ids[i])
+  if #ids == 0 then break end
+  local keys = {}
+  for i = 1, #ids, 2 do keys[#keys + 1] = ARGV[1] .. 'message:' .. ARGV[2] .. ':' .. ids[i] end
+  local bodies = redis.call('MGET', unpack(keys))
+  for i = 1, #keys do
+    local body = bodies[i]
     if body then
       if #out >= limit or (#out > 0 and bytes + #body > maxBytes) then more = 1 break end
-      table.insert(out, body)
+      out[#out + 1] = body
       bytes = bytes + #body
     end
-    bound = '(' .. ids[i + 1]
+    bound = '(' .. ids[2 * i]
   end
   if #ids < batch * 2 then break end
 end

@@ -64,10 +64,11 @@ export class RedisMessageStore implements MessageStore {
     return storeCall(async () => {
       const page = await this.client.listPage(this.keys.roomIndex(roomToken), this.keys.prefix, roomToken, query);
       if (!page) return null;
-      const messages = page.bodies.map((b) => JSON.parse(b) as ChatMessage);
+      const { bodies, hasMore } = page;
       // Walked newest first unless catching up (`after`); a page reads oldest first.
-      if (query.after === undefined) messages.reverse();
-      return { messages, hasMore: page.hasMore };
+      if (query.after === undefined) bodies.reverse();
+      const oldest = bodies[0] === undefined ? null : (JSON.parse(bodies[0]) as ChatMessage).id;
+      return { json: `[${bodies.join(',')}]`, count: bodies.length, oldestId: oldest, hasMore };
     });
   }
 
