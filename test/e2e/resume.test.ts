@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
 import { describe, expect, it } from 'vitest';
 import { listen, nextResume, resumeAcrossAGap, resumingClient } from '../helpers/resuming-client.js';
 import { io } from 'socket.io-client';
@@ -191,6 +194,41 @@ describe('resume credentials', () => {
       ],
     });
     await expect(phone.send(ROOM, 'x')).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
+  });
+});
+
+/**
+ * A node of a release before `resume` (a rolling upgrade): it lets anyone join and never sends
+ * `session`. Returns its port.
+ */
+async function olderNode(): Promise<number> {
+  const http = createServer();
+  const io = new Server(http, { transports: ['websocket'] });
+  io.on('connection', (socket) => {
+    socket.on(
+      'join-room',
+      ({ roomToken, agentId }: { roomToken: string; agentId: string }, ack: (result: unknown) => void) =>
+        ack({ ok: true, roomToken, participants: [agentId] }),
+    );
+  });
+  afterThisTest(() => new Promise<void>((resolve) => void io.close(() => resolve())));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return (http.address() as AddressInfo).port;
+}
+
+describe('a reconnection that lands on a node without resume', () => {
+  it('is told its resume was refused when no `session` comes, and joins again as a fresh connection', async () => {
+    const server = await startServer();
+    const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+    const phone = await resumingClient(proxy.url, [], { resumeOutcomeTimeoutMs: 300 });
+    await phone.join(ROOM, 'Phone');
+    proxy.cut({ hold: true });
+    proxy.pointTo(await olderNode());
+    const resumed = nextResume(phone);
+    proxy.release();
+    expect(await resumed).toEqual({ ok: false, error: { code: 'RESUME_REFUSED', message: expect.any(String) } });
+    expect(phone.resuming).toBe(false);
+    expect(await phone.join(ROOM, 'Phone')).toEqual({ ok: true, roomToken: ROOM, participants: ['Phone'] });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { GhostChatClient } from '../../src/client/ghostchat-client.js';
+import type { ConnectOptions, GhostChatClient } from '../../src/client/ghostchat-client.js';
 import { connect } from '../../src/client/ghostchat-client.js';
 import type { NewMessage } from '../../src/protocol/messages.js';
 import type { ResumeOutcome } from '../../src/protocol/resume.js';
@@ -8,7 +8,11 @@ import { asText, collect, eventually, nextEvent, ok, request, type Client } from
 import type { SwitchProxy } from './switch-proxy.js';
 
 /** A typed client that resumes, reconnecting at once through `url`; closed when the test ends. */
-export async function resumingClient(url: string, features: Array<'reveal'> = []): Promise<GhostChatClient> {
+export async function resumingClient(
+  url: string,
+  features: Array<'reveal'> = [],
+  options: ConnectOptions = {},
+): Promise<GhostChatClient> {
   const client = connect(url, {
     transports: ['websocket'],
     forceNew: true,
@@ -16,6 +20,7 @@ export async function resumingClient(url: string, features: Array<'reveal'> = []
     features,
     reconnectionDelay: 50,
     reconnectionDelayMax: 100,
+    ...options,
   });
   afterThisTest(() => client.close());
   const session = nextSession(client);
