@@ -159,8 +159,10 @@ export class SessionRecovery {
     reentered: (room: RoomReentered) => Promise<void>,
   ): Promise<{ room: RoomResumed; kept?: SessionRooms[number] }> {
     const { roomToken, agentId } = room;
+    let replaced: boolean;
     try {
       const joined = await this.rooms.replace(roomToken, previous, connectionId, agentId);
+      replaced = joined.replaced;
       await this.burns.joined({ roomToken, agentId }, connectionId);
       await reentered({ roomToken, agentId, participants: joined.participants, announce: !joined.replaced });
     } catch (err) {
@@ -178,7 +180,7 @@ export class SessionRecovery {
       // A gap too long to replay is reported whole: the client reads the history instead.
       const replay = caught.complete
         ? caught.messages.map(({ message, expiresAt }) => ({
-            message: this.asDelivered(message, connectionId, agentId),
+            message: this.asDelivered(message, connectionId, replaced ? agentId : null),
             burnsAt: this.burningUntil(message, expiresAt),
           }))
         : [];
@@ -196,9 +198,13 @@ export class SessionRecovery {
     }
   }
 
-  /** As a live delivery carries it: unrevealed to a connection that reveals messages itself, unless it sent it. */
-  private asDelivered(message: ChatMessage, connectionId: string, agentId: string): NewMessage {
-    if (message.ttl !== 0 || message.sender === agentId || !revealsItself(connectionId)) return message;
+  /**
+   * As a live delivery carries it: unrevealed to a connection that reveals messages itself, unless
+   * it sent it. `ownName` only when its earlier connection held the name throughout the gap (was
+   * replaced): once that one had left, anyone may have spoken under the name meanwhile.
+   */
+  private asDelivered(message: ChatMessage, connectionId: string, ownName: string | null): NewMessage {
+    if (message.ttl !== 0 || message.sender === ownName || !revealsItself(connectionId)) return message;
     return unrevealed(message);
   }
 

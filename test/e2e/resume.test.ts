@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { describe, expect, it } from 'vitest';
-import { listen, nextResume, resumeAcrossAGap, resumingClient } from '../helpers/resuming-client.js';
+import { listen, nextResume, rawClient, resumeAcrossAGap, resumingClient } from '../helpers/resuming-client.js';
 import { io } from 'socket.io-client';
 import { RESUME_MAX_REPLAY_MESSAGES } from '../../src/defaults.js';
 import { RESUME_MAX_HELD_PER_ROOM, type SessionPayload } from '../../src/protocol/resume.js';
@@ -47,18 +47,6 @@ describe.each(storeKinds())('resuming a dropped connection on one node (%s store
     expect(taken).toMatchObject({ ok: false, error: { code: 'AGENT_TAKEN' } });
   });
 });
-
-/** A raw socket.io client with the handshake `auth` given; what it hears of `session` is recorded. */
-async function rawClient(url: string, auth: Record<string, unknown>) {
-  const socket: Client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
-  afterThisTest(() => socket.disconnect());
-  const session = nextEvent(socket, 'session');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return { socket, session };
-}
 
 /** Drops the client's transport as a lost network would (its server sees it close; not on purpose). */
 async function dropped(socket: Client): Promise<void> {
@@ -314,6 +302,37 @@ describe('what a resume replays', () => {
     const revealed = await phone.reveal(ROOM, once.messageId);
     await eventually(() => burning.length === 1);
     expect(burning[0]).toEqual({ messageId: once.messageId, roomToken: ROOM, burnsAt: revealed.burnsAt });
+  });
+
+  it("to a reveal client whose name another used while it was away, that one's burn-after-reading message comes unrevealed", async () => {
+    const server = await startServer();
+    const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+    const phone = await resumingClient(proxy.url, ['reveal']);
+    await phone.join(ROOM, 'Phone');
+    const desk = await joinedClient(server.url, ROOM, 'Desk');
+    proxy.hold();
+    const gone = nextEvent(desk, 'participant-left');
+    phone.socket.io.engine.close();
+    expect(await gone).toEqual({ agentId: 'Phone', roomToken: ROOM });
+    // The name was free: someone else takes it, says something once, and goes.
+    const impostor = await joinedClient(server.url, ROOM, 'Phone');
+    const once = await ok(request(impostor, 'send-message', { roomToken: ROOM, message: 'not yours', ttl: 0 }));
+    await ok(request(impostor, 'leave-room', { roomToken: ROOM }));
+    const heard = listen(phone);
+    const resumed = nextResume(phone);
+    proxy.release();
+    expect(await resumed).toMatchObject({ ok: true, rooms: [{ rejoined: true, recovered: true }] });
+    expect(heard.messages).toEqual([
+      {
+        id: once.messageId,
+        type: 'text',
+        sender: 'Phone',
+        timestamp: once.timestamp,
+        ttl: 0,
+        roomToken: ROOM,
+        unrevealed: true,
+      },
+    ]);
   });
 });
 

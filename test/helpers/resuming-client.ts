@@ -2,6 +2,7 @@ import type { ConnectOptions, GhostChatClient } from '../../src/client/ghostchat
 import { connect } from '../../src/client/ghostchat-client.js';
 import type { NewMessage } from '../../src/protocol/messages.js';
 import type { ResumeOutcome } from '../../src/protocol/resume.js';
+import { io } from 'socket.io-client';
 import { expect } from 'vitest';
 import { afterThisTest } from './cleanup.js';
 import { asText, collect, eventually, nextEvent, ok, request, type Client } from './client.js';
@@ -45,6 +46,18 @@ export function nextResume(client: GhostChatClient): Promise<ResumeOutcome> {
       resolve(outcome);
     });
   });
+}
+
+/** A raw socket.io client with the handshake `auth` given; what it hears of `session` is recorded. */
+export async function rawClient(url: string, auth: Record<string, unknown>) {
+  const socket: Client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
+  afterThisTest(() => socket.disconnect());
+  const session = nextEvent(socket, 'session');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return { socket, session };
 }
 
 /** What a typed client hears from now on. */
