@@ -47,13 +47,18 @@ export interface RoomResumed {
 }
 
 export interface Resumed {
-  session: Credential;
+  /** Null when none could be kept (`credentialError`): this connection cannot be resumed in turn. */
+  session: Credential | null;
+  credentialError?: unknown;
   /** The connection this one replaced (it may linger on its node until told to go). */
   previous: string;
   rooms: RoomResumed[];
   /** The rooms the new connection is in, as its record names them. */
   kept: SessionRooms;
-  /** Rooms of the earlier connection that the client did not name: left now (the others are told). */
+  /**
+   * Rooms the earlier connection left now, the others to be told: those the client did not name,
+   * and those whose ghost went but which this one could not re-enter.
+   */
   departed: SessionRooms;
 }
 
@@ -140,6 +145,7 @@ export class SessionRecovery {
       const result = await this.resumeRoom(record.connectionId, connectionId, room, ids, reentered);
       results.push(result.room);
       if (result.kept) kept.push(result.kept);
+      if (result.departed) departed.push(result.departed);
     }
     const known = new Set(record.rooms.map((r) => r.roomToken));
     for (const roomToken of held.keys()) {
@@ -147,8 +153,16 @@ export class SessionRecovery {
       const error = { code: 'NOT_A_MEMBER', message: 'This session was not in that room' };
       results.push({ roomToken, rejoined: false, recovered: false, error, gone: [], replay: [] });
     }
-    const session = await this.open(connectionId, kept);
-    return { session, previous: record.connectionId, rooms: results, kept, departed };
+    // The connection is back in its rooms whatever happens now: a credential that cannot be kept
+    // costs only the resumability of this connection, not the resume.
+    let session: Credential | null = null;
+    let credentialError: unknown;
+    try {
+      session = await this.open(connectionId, kept);
+    } catch (err) {
+      credentialError = err;
+    }
+    return { session, credentialError, previous: record.connectionId, rooms: results, kept, departed };
   }
 
   private async resumeRoom(
@@ -157,17 +171,27 @@ export class SessionRecovery {
     room: SessionRooms[number],
     held: readonly string[],
     reentered: (room: RoomReentered) => Promise<void>,
-  ): Promise<{ room: RoomResumed; kept?: SessionRooms[number] }> {
+  ): Promise<{ room: RoomResumed; kept?: SessionRooms[number]; departed?: SessionRooms[number] }> {
     const { roomToken, agentId } = room;
-    let replaced: boolean;
+    let replaced = false;
     try {
-      const joined = await this.rooms.replace(roomToken, previous, connectionId, agentId);
-      replaced = joined.replaced;
-      await this.burns.joined({ roomToken, agentId }, connectionId);
-      await reentered({ roomToken, agentId, participants: joined.participants, announce: !joined.replaced });
+      // The earlier connection (a ghost until its node noticed) goes first; when it was still there
+      // the others never saw it leave, and this is no new join: no new-room rule applies.
+      replaced = (await this.rooms.leave(roomToken, previous)) !== null;
+      const joined = await this.rooms.join(roomToken, connectionId, agentId, { rejoin: replaced });
+      try {
+        await this.burns.joined({ roomToken, agentId }, connectionId);
+        await reentered({ roomToken, agentId, participants: joined.participants, announce: !replaced });
+      } catch (err) {
+        // Not rejoined, so not in the room: no presence left to hold the name or keep the room.
+        if (joined.isNew) await this.rooms.leave(roomToken, connectionId).catch(() => null);
+        throw err;
+      }
     } catch (err) {
       const { code, message } = toAppError(err);
-      return { room: { roomToken, rejoined: false, recovered: false, error: { code, message }, gone: [], replay: [] } };
+      const failed = { roomToken, rejoined: false, recovered: false, error: { code, message }, gone: [], replay: [] };
+      // The others never saw the earlier connection go: they are told now.
+      return { room: failed, departed: replaced ? room : undefined };
     }
     try {
       const now = this.clock();

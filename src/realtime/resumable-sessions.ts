@@ -8,7 +8,7 @@ import { ServerEvents } from '../protocol/events.js';
 import type { ResumeError, RoomRecovery } from '../protocol/resume.js';
 import type { buildResumeSchema, ResumeInput } from '../protocol/resume-schemas.js';
 import type { Connection } from './connection.js';
-import { enterRoom } from './message-delivery.js';
+import { enterRoom, exitRoom } from './message-delivery.js';
 import type { GhostChatServer, GhostChatServerSocket } from './typed-socket.js';
 import { revealsItself } from '../domain/connection-id.js';
 
@@ -150,8 +150,12 @@ export class ResumableSessions {
         }
       }
     }
-    const floors = new Map(resumed.kept.map((r) => [r.roomToken, r.floor]));
-    this.sessions.set(connection, { key: resumed.session.key, floors });
+    if (resumed.session) {
+      const floors = new Map(resumed.kept.map((r) => [r.roomToken, r.floor]));
+      this.sessions.set(connection, { key: resumed.session.key, floors });
+    } else {
+      this.failed('resume-credential-failed', resumed.credentialError);
+    }
     const rooms: RoomRecovery[] = resumed.rooms.map(({ roomToken, rejoined, recovered, error }) => ({
       roomToken,
       rejoined,
@@ -160,7 +164,7 @@ export class ResumableSessions {
     }));
     this.deps.metrics.resumed(rooms.every((r) => r.recovered) ? 'recovered' : 'gap');
     socket.emit(ServerEvents.session, {
-      credential: resumed.session.credential,
+      credential: resumed.session?.credential ?? null,
       windowSeconds: this.deps.recovery.windowSeconds,
       resumed: { ok: true, rooms },
     });
@@ -169,8 +173,13 @@ export class ResumableSessions {
   private takeUp(socket: GhostChatServerSocket, connection: Connection, request: ResumeInput) {
     const held = new Map(request.rooms.map((r) => [r.roomToken, r.held]));
     return this.deps.recovery.resume(request.credential, connection.id, held, async (room) => {
+      try {
+        await enterRoom(socket, room.roomToken, revealsItself(connection.id));
+      } catch (err) {
+        await exitRoom(socket, room.roomToken).catch(() => undefined);
+        throw err;
+      }
       connection.rooms.set(room.roomToken, room.agentId);
-      await enterRoom(socket, room.roomToken, revealsItself(connection.id));
       socket.emit(ServerEvents.roomJoined, { roomToken: room.roomToken, participants: room.participants });
       if (room.announce) {
         socket
