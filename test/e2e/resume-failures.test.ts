@@ -58,6 +58,20 @@ describe.runIf(storeKinds().includes('redis'))('a resume that the store fails in
   );
 });
 
+describe.runIf(storeKinds().includes('redis'))('a join that the store fails part way', () => {
+  it('that cannot keep the room open is refused and holds no name', async () => {
+    const server = await startServer({ store: 'redis' });
+    const admin = await redisAdmin(redisUrl());
+    const key = redisKeys(server.prefix!).roomCreated(ROOM);
+    await admin.hSet(key, 'broken', '1');
+    const first = await resumingClient(server.url);
+    await expect(first.join(ROOM, 'Phone')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(await server.server.stores.presence.count(ROOM)).toBe(0);
+    await admin.del(key);
+    await joinedClient(server.url, ROOM, 'Phone');
+  });
+});
+
 describe.runIf(redisServerBinary() !== null)('a resume whose new credential cannot be kept', () => {
   it(
     'is still a resume (ok, back in its rooms, the earlier connection gone), with no credential',
