@@ -96,6 +96,18 @@ export class SessionRecovery {
     return { credential, key };
   }
 
+  /**
+   * The resumed connection went before its new credential reached it: the credential it resumed
+   * with (all its client holds) resumes it instead, so a drop during a resume does not cost the
+   * session. `unsent` (the new one) resumes nothing from now.
+   */
+  async handBack(credential: string, unsent: Credential | null, connectionId: string, rooms: SessionRooms) {
+    const key = credentialKey(credential);
+    await this.save(key, connectionId, rooms);
+    if (unsent) await this.forget(unsent.key).catch(() => undefined);
+    return { credential, key };
+  }
+
   /** The connection's rooms changed (a join or a leave). */
   save(key: string, connectionId: string, rooms: SessionRooms): Promise<void> {
     return this.store.save(key, { connectionId, rooms }, this.policy.windowMs);

@@ -2,6 +2,7 @@ import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { redisKeys } from '../../src/store/redis/keys.js';
 import { afterThisTest } from '../helpers/cleanup.js';
+import { getJson } from '../helpers/http.js';
 import { eventually, joinedClient, nextEvent, ok, request } from '../helpers/client.js';
 import { privateRedis } from '../helpers/private-redis.js';
 import { redisServerBinary } from '../helpers/redis-server.js';
@@ -109,4 +110,39 @@ describe.runIf(redisServerBinary() !== null)('a resume whose new credential cann
       await ok(request(second.socket, 'send-message', { roomToken: ROOM, message: 'still here' }));
     },
   );
+});
+
+describe.runIf(redisServerBinary() !== null)('a connection that drops during its own resume', () => {
+  it('keeps its session: the credential it used resumes it next time', { timeout: 30_000 }, async () => {
+    const redis = await privateRedis();
+    const server = await startServer({ store: 'redis', redisUrl: redis.url });
+    const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+    const phone = await resumingClient(proxy.url);
+    await phone.join(ROOM, 'Phone');
+    const desk = await joinedClient(server.url, ROOM, 'Desk');
+    proxy.cut({ hold: true });
+
+    // Its resume waits on a frozen Redis; meanwhile its new connection drops too.
+    redis.pause();
+    const connected = new Promise<void>((resolve) => phone.socket.once('connect', () => resolve()));
+    proxy.release();
+    try {
+      await connected;
+      proxy.hold();
+      const dropped = new Promise<void>((resolve) => phone.socket.once('disconnect', () => resolve()));
+      phone.socket.io.engine.close();
+      await dropped;
+    } finally {
+      redis.resume();
+    }
+    const resumes = async () => (await getJson(`${server.url}/api/health`)).resumes as Record<string, number>;
+    await eventually(async () => (await resumes()).recovered === 1, 15_000);
+
+    const resumed = nextResume(phone);
+    proxy.release();
+    expect(await resumed).toEqual({ ok: true, rooms: [{ roomToken: ROOM, rejoined: true, recovered: true }] });
+    const fromPhone = nextEvent(desk, 'new-message');
+    await phone.send(ROOM, 'back');
+    expect(await fromPhone).toMatchObject({ sender: 'Phone' });
+  });
 });
