@@ -1,6 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
 import { describe, expect, it } from 'vitest';
 import { listen, nextResume, rawClient, resumeAcrossAGap, resumingClient } from '../helpers/resuming-client.js';
 import { io } from 'socket.io-client';
@@ -19,6 +16,7 @@ import {
   type Client,
 } from '../helpers/client.js';
 import { getJson, http } from '../helpers/http.js';
+import { olderNode } from '../helpers/older-node.js';
 import { privateRedis } from '../helpers/private-redis.js';
 import { redisServerBinary } from '../helpers/redis-server.js';
 import { startServer } from '../helpers/server.js';
@@ -184,25 +182,6 @@ describe('resume credentials', () => {
     await expect(phone.send(ROOM, 'x')).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
   });
 });
-
-/**
- * A node of a release before `resume` (a rolling upgrade): it lets anyone join and never sends
- * `session`. Returns its port.
- */
-async function olderNode(): Promise<number> {
-  const http = createServer();
-  const io = new Server(http, { transports: ['websocket'] });
-  io.on('connection', (socket) => {
-    socket.on(
-      'join-room',
-      ({ roomToken, agentId }: { roomToken: string; agentId: string }, ack: (result: unknown) => void) =>
-        ack({ ok: true, roomToken, participants: [agentId] }),
-    );
-  });
-  afterThisTest(() => new Promise<void>((resolve) => void io.close(() => resolve())));
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return (http.address() as AddressInfo).port;
-}
 
 describe('a reconnection that lands on a node without resume', () => {
   it('is told its resume was refused when no `session` comes, and joins again as a fresh connection', async () => {
