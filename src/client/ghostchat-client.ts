@@ -35,7 +35,15 @@ export interface ConnectOptions extends Partial<ManagerOptions & SocketOptions> 
    * names, with what it missed replayed once (see `onResume`).
    */
   resume?: boolean;
+  /**
+   * How long a reconnection waits for the outcome of its resume (default 15 s, longer than a
+   * server whose store fails takes to answer); then it is taken as refused (`RESUME_REFUSED`): a
+   * node without the feature never answers.
+   */
+  resumeOutcomeTimeoutMs?: number;
 }
+
+const RESUME_OUTCOME_TIMEOUT_MS = 15_000;
 
 /** A refused request: `code` is the server's (src/errors.ts), or `TIMEOUT` when no answer came. */
 export class GhostChatError extends Error {
@@ -53,15 +61,26 @@ export type ImageToSend = SendImagePayload['imageData'];
 export class GhostChatClient {
   /** The payload of a `new-message` already held (replayed and live both): listeners do not see it. */
   private duplicate: NewMessage | null = null;
+  private readonly resumeListeners = new Set<(outcome: ResumeOutcome) => void>();
+  /** Running while this connection waits for the outcome of its resume. */
+  private outcomeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** This connection's resume outcome was told (received, or taken as refused): a late one is not. */
+  private outcomeTold = false;
 
   constructor(
     readonly socket: GhostChatSocket,
     private readonly ackTimeoutMs: number,
     private readonly resumeState: ResumeState | null = null,
+    private readonly resumeOutcomeTimeoutMs = RESUME_OUTCOME_TIMEOUT_MS,
   ) {
     if (!resumeState) return;
     // Registered first, so these run before any listener of the same event.
-    socket.on('session', (payload) => resumeState.session(payload));
+    socket.on('connect', () => this.awaitOutcome(resumeState));
+    socket.on('disconnect', () => clearTimeout(this.outcomeTimer));
+    socket.on('session', (payload) => {
+      resumeState.session(payload);
+      if (payload.resumed) this.tellOutcome(payload.resumed);
+    });
     socket.on('new-message', (message) => {
       this.duplicate = resumeState.received(message.roomToken, message.id) ? null : message;
     });
@@ -124,9 +143,8 @@ export class GhostChatClient {
    * their history); per room, `recovered: false` for a gap to fill from the history.
    */
   onResume(listener: (outcome: ResumeOutcome) => void): () => void {
-    return this.on('session', (payload) => {
-      if (payload.resumed) listener(payload.resumed);
-    });
+    this.resumeListeners.add(listener);
+    return () => void this.resumeListeners.delete(listener);
   }
 
   /** `ttl` in seconds: 0 burns after reading, null or absent takes the server's default. */
@@ -179,7 +197,24 @@ export class GhostChatClient {
   }
 
   close(): void {
+    clearTimeout(this.outcomeTimer);
     this.socket.disconnect();
+  }
+
+  private awaitOutcome(state: ResumeState): void {
+    this.outcomeTold = false;
+    clearTimeout(this.outcomeTimer);
+    if (!state.pending) return;
+    this.outcomeTimer = setTimeout(() => {
+      if (state.pending) this.tellOutcome(state.unanswered());
+    }, this.resumeOutcomeTimeoutMs);
+  }
+
+  private tellOutcome(outcome: ResumeOutcome): void {
+    clearTimeout(this.outcomeTimer);
+    if (this.outcomeTold) return;
+    this.outcomeTold = true;
+    for (const listener of [...this.resumeListeners]) listener(outcome);
   }
 
   private async request<E extends keyof ClientToServerEvents>(
@@ -203,7 +238,7 @@ export class GhostChatClient {
 
 /** Opens a connection (it connects in the background; await `opened()` to wait for it). */
 export function connect(url: string, options: ConnectOptions = {}): GhostChatClient {
-  const { ackTimeoutMs = 10_000, features, resume = false, ...socketOptions } = options;
+  const { ackTimeoutMs = 10_000, features, resume = false, resumeOutcomeTimeoutMs, ...socketOptions } = options;
   if (!resume) {
     const auth: HandshakeAuth | undefined = features ? { features } : undefined;
     const socket: GhostChatSocket = io(url, auth ? { ...socketOptions, auth } : socketOptions);
@@ -217,5 +252,5 @@ export function connect(url: string, options: ConnectOptions = {}): GhostChatCli
     send(request ? { features: announced, resume: request } : { features: announced });
   };
   const socket: GhostChatSocket = io(url, { ...socketOptions, auth });
-  return new GhostChatClient(socket, ackTimeoutMs, state);
+  return new GhostChatClient(socket, ackTimeoutMs, state, resumeOutcomeTimeoutMs);
 }

@@ -1,4 +1,9 @@
-import { RESUME_MAX_HELD_PER_ROOM, type ResumeRequest, type SessionPayload } from '../protocol/resume.js';
+import {
+  RESUME_MAX_HELD_PER_ROOM,
+  type ResumeOutcome,
+  type ResumeRequest,
+  type SessionPayload,
+} from '../protocol/resume.js';
 
 /**
  * What a client keeps to resume its connection (feature `resume`): the latest credential and, per
@@ -18,6 +23,18 @@ export class ResumeState {
     for (const room of payload.resumed?.ok ? payload.resumed.rooms : []) {
       if (!room.rejoined) this.rooms.delete(room.roomToken);
     }
+  }
+
+  /**
+   * No `session` came after a handshake that asked to resume: a node without the feature (an older
+   * release during an upgrade). Taken as a refusal: no room kept, and no credential, since that
+   * node gives none.
+   */
+  unanswered(): ResumeOutcome {
+    this.credential = null;
+    this.pending = false;
+    this.rooms.clear();
+    return { ok: false, error: { code: 'RESUME_REFUSED', message: 'The server did not answer the resume' } };
   }
 
   joined(roomToken: string): void {

@@ -58,27 +58,16 @@ export class RoomService {
           throw new AppError('AGENT_CONFUSABLE');
         }
         const now = this.clock();
-        await this.rooms.touch(roomToken, now, now + this.keepRoomMs);
+        try {
+          await this.rooms.touch(roomToken, now, now + this.keepRoomMs);
+        } catch (err) {
+          // Refused, so not in the room: no presence left behind to hold the name.
+          await this.presence.leave(roomToken, connectionId).catch(() => null);
+          throw err;
+        }
         return { participants: outcome.participants, isNew: true };
       }
     }
-  }
-
-  /**
-   * A resumed connection takes the place of its earlier one in the room, under the same name, at
-   * once: the earlier one's presence (a ghost until its node noticed) goes first. `replaced` when it
-   * was still there, so the others never saw it leave. When it was not, this is a join like any
-   * other: a room that emptied meanwhile is opened again only under a token that may open one.
-   */
-  async replace(
-    roomToken: string,
-    previous: string,
-    connectionId: string,
-    agentId: string,
-  ): Promise<Joined & { replaced: boolean }> {
-    const left = await this.presence.leave(roomToken, previous);
-    const joined = await this.join(roomToken, connectionId, agentId, { rejoin: left !== null });
-    return { ...joined, replaced: left !== null };
   }
 
   leave(roomToken: string, connectionId: string): Promise<string | null> {

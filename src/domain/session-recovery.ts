@@ -47,13 +47,18 @@ export interface RoomResumed {
 }
 
 export interface Resumed {
-  session: Credential;
+  /** Null when none could be kept (`credentialError`): this connection cannot be resumed in turn. */
+  session: Credential | null;
+  credentialError?: unknown;
   /** The connection this one replaced (it may linger on its node until told to go). */
   previous: string;
   rooms: RoomResumed[];
   /** The rooms the new connection is in, as its record names them. */
   kept: SessionRooms;
-  /** Rooms of the earlier connection that the client did not name: left now (the others are told). */
+  /**
+   * Rooms the earlier connection left now, the others to be told: those the client did not name,
+   * and those whose ghost went but which this one could not re-enter.
+   */
   departed: SessionRooms;
 }
 
@@ -88,6 +93,18 @@ export class SessionRecovery {
     const credential = randomBytes(32).toString('base64url');
     const key = credentialKey(credential);
     await this.save(key, connectionId, rooms);
+    return { credential, key };
+  }
+
+  /**
+   * The resumed connection went before its new credential reached it: the credential it resumed
+   * with (all its client holds) resumes it instead, so a drop during a resume does not cost the
+   * session. `unsent` (the new one) resumes nothing from now.
+   */
+  async handBack(credential: string, unsent: Credential | null, connectionId: string, rooms: SessionRooms) {
+    const key = credentialKey(credential);
+    await this.save(key, connectionId, rooms);
+    if (unsent) await this.forget(unsent.key).catch(() => undefined);
     return { credential, key };
   }
 
@@ -140,6 +157,7 @@ export class SessionRecovery {
       const result = await this.resumeRoom(record.connectionId, connectionId, room, ids, reentered);
       results.push(result.room);
       if (result.kept) kept.push(result.kept);
+      if (result.departed) departed.push(result.departed);
     }
     const known = new Set(record.rooms.map((r) => r.roomToken));
     for (const roomToken of held.keys()) {
@@ -147,8 +165,16 @@ export class SessionRecovery {
       const error = { code: 'NOT_A_MEMBER', message: 'This session was not in that room' };
       results.push({ roomToken, rejoined: false, recovered: false, error, gone: [], replay: [] });
     }
-    const session = await this.open(connectionId, kept);
-    return { session, previous: record.connectionId, rooms: results, kept, departed };
+    // The connection is back in its rooms whatever happens now: a credential that cannot be kept
+    // costs only the resumability of this connection, not the resume.
+    let session: Credential | null = null;
+    let credentialError: unknown;
+    try {
+      session = await this.open(connectionId, kept);
+    } catch (err) {
+      credentialError = err;
+    }
+    return { session, credentialError, previous: record.connectionId, rooms: results, kept, departed };
   }
 
   private async resumeRoom(
@@ -157,15 +183,27 @@ export class SessionRecovery {
     room: SessionRooms[number],
     held: readonly string[],
     reentered: (room: RoomReentered) => Promise<void>,
-  ): Promise<{ room: RoomResumed; kept?: SessionRooms[number] }> {
+  ): Promise<{ room: RoomResumed; kept?: SessionRooms[number]; departed?: SessionRooms[number] }> {
     const { roomToken, agentId } = room;
+    let replaced = false;
     try {
-      const joined = await this.rooms.replace(roomToken, previous, connectionId, agentId);
-      await this.burns.joined({ roomToken, agentId }, connectionId);
-      await reentered({ roomToken, agentId, participants: joined.participants, announce: !joined.replaced });
+      // The earlier connection (a ghost until its node noticed) goes first; when it was still there
+      // the others never saw it leave, and this is no new join: no new-room rule applies.
+      replaced = (await this.rooms.leave(roomToken, previous)) !== null;
+      const joined = await this.rooms.join(roomToken, connectionId, agentId, { rejoin: replaced });
+      try {
+        await this.burns.joined({ roomToken, agentId }, connectionId);
+        await reentered({ roomToken, agentId, participants: joined.participants, announce: !replaced });
+      } catch (err) {
+        // Not rejoined, so not in the room: no presence left to hold the name or keep the room.
+        if (joined.isNew) await this.rooms.leave(roomToken, connectionId).catch(() => null);
+        throw err;
+      }
     } catch (err) {
       const { code, message } = toAppError(err);
-      return { room: { roomToken, rejoined: false, recovered: false, error: { code, message }, gone: [], replay: [] } };
+      const failed = { roomToken, rejoined: false, recovered: false, error: { code, message }, gone: [], replay: [] };
+      // The others never saw the earlier connection go: they are told now.
+      return { room: failed, departed: replaced ? room : undefined };
     }
     try {
       const now = this.clock();
@@ -178,7 +216,7 @@ export class SessionRecovery {
       // A gap too long to replay is reported whole: the client reads the history instead.
       const replay = caught.complete
         ? caught.messages.map(({ message, expiresAt }) => ({
-            message: this.asDelivered(message, connectionId, agentId),
+            message: this.asDelivered(message, connectionId, replaced ? agentId : null),
             burnsAt: this.burningUntil(message, expiresAt),
           }))
         : [];
@@ -196,9 +234,13 @@ export class SessionRecovery {
     }
   }
 
-  /** As a live delivery carries it: unrevealed to a connection that reveals messages itself, unless it sent it. */
-  private asDelivered(message: ChatMessage, connectionId: string, agentId: string): NewMessage {
-    if (message.ttl !== 0 || message.sender === agentId || !revealsItself(connectionId)) return message;
+  /**
+   * As a live delivery carries it: unrevealed to a connection that reveals messages itself, unless
+   * it sent it. `ownName` only when its earlier connection held the name throughout the gap (was
+   * replaced): once that one had left, anyone may have spoken under the name meanwhile.
+   */
+  private asDelivered(message: ChatMessage, connectionId: string, ownName: string | null): NewMessage {
+    if (message.ttl !== 0 || message.sender === ownName || !revealsItself(connectionId)) return message;
     return unrevealed(message);
   }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SocketLimiter } from '../domain/limits/socket-limiter.js';
-import type { Resumed, SessionRecovery, SessionRooms } from '../domain/session-recovery.js';
+import { credentialKey, type Resumed, type SessionRecovery, type SessionRooms } from '../domain/session-recovery.js';
 import { AppError, toAppError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { announcedFeatures, ClientFeatures } from '../protocol/client-features.js';
@@ -8,7 +8,7 @@ import { ServerEvents } from '../protocol/events.js';
 import type { ResumeError, RoomRecovery } from '../protocol/resume.js';
 import type { buildResumeSchema, ResumeInput } from '../protocol/resume-schemas.js';
 import type { Connection } from './connection.js';
-import { enterRoom } from './message-delivery.js';
+import { enterRoom, exitRoom } from './message-delivery.js';
 import type { GhostChatServer, GhostChatServerSocket } from './typed-socket.js';
 import { revealsItself } from '../domain/connection-id.js';
 
@@ -36,6 +36,8 @@ const socketIdOf = (connectionId: string): string => connectionId.slice(connecti
  */
 export class ResumableSessions {
   private readonly sessions = new Map<Connection, Session>();
+  /** Which connection of this node a record key belongs to. */
+  private readonly byKey = new Map<string, Connection>();
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -72,7 +74,7 @@ export class ResumableSessions {
   async closed(connection: Connection, reason: string): Promise<void> {
     const session = this.sessions.get(connection);
     if (!session) return;
-    this.sessions.delete(connection);
+    this.untrack(connection);
     const onPurpose = reason === 'client namespace disconnect' || reason === 'server namespace disconnect';
     const { recovery } = this.deps;
     await (onPurpose ? recovery.forget(session.key) : recovery.refresh([session.key])).catch((err: unknown) =>
@@ -89,7 +91,7 @@ export class ResumableSessions {
   private async open(socket: GhostChatServerSocket, connection: Connection, refusal?: ResumeError) {
     try {
       const { credential, key } = await this.deps.recovery.open(connection.id);
-      this.sessions.set(connection, { key, floors: new Map() });
+      this.track(connection, { key, floors: new Map() });
       socket.emit(ServerEvents.session, {
         credential,
         windowSeconds: this.deps.recovery.windowSeconds,
@@ -129,6 +131,10 @@ export class ResumableSessions {
       return refuse(toAppError(err));
     }
     if (!resumed) return refuse(new AppError('RESUME_REFUSED'));
+    // Its record is taken: the earlier connection, if it lingers here, has none left to forget as it
+    // goes (its key may be handed back to this one, below).
+    const earlier = this.byKey.get(credentialKey(parsed.data.credential));
+    if (earlier) this.untrack(earlier);
     // The earlier connection, wherever it still lingers, goes now; its rooms already have this one.
     this.deps.io.in(socketIdOf(resumed.previous)).disconnectSockets(true);
     for (const { roomToken, agentId } of resumed.departed) {
@@ -150,8 +156,18 @@ export class ResumableSessions {
         }
       }
     }
-    const floors = new Map(resumed.kept.map((r) => [r.roomToken, r.floor]));
-    this.sessions.set(connection, { key: resumed.session.key, floors });
+    let session = resumed.session;
+    if (socket.disconnected) {
+      session = await this.deps.recovery
+        .handBack(parsed.data.credential, session, connection.id, resumed.kept)
+        .catch((err: unknown) => (this.failed('resume-save-failed', err), session));
+    }
+    if (session) {
+      const floors = new Map(resumed.kept.map((r) => [r.roomToken, r.floor]));
+      this.track(connection, { key: session.key, floors });
+    } else {
+      this.failed('resume-credential-failed', resumed.credentialError);
+    }
     const rooms: RoomRecovery[] = resumed.rooms.map(({ roomToken, rejoined, recovered, error }) => ({
       roomToken,
       rejoined,
@@ -160,7 +176,7 @@ export class ResumableSessions {
     }));
     this.deps.metrics.resumed(rooms.every((r) => r.recovered) ? 'recovered' : 'gap');
     socket.emit(ServerEvents.session, {
-      credential: resumed.session.credential,
+      credential: session?.credential ?? null,
       windowSeconds: this.deps.recovery.windowSeconds,
       resumed: { ok: true, rooms },
     });
@@ -169,8 +185,15 @@ export class ResumableSessions {
   private takeUp(socket: GhostChatServerSocket, connection: Connection, request: ResumeInput) {
     const held = new Map(request.rooms.map((r) => [r.roomToken, r.held]));
     return this.deps.recovery.resume(request.credential, connection.id, held, async (room) => {
+      try {
+        // A socket gone meanwhile joins no socket.io room (nothing would take it out again); its
+        // presence goes with it, as it leaves the rooms below.
+        if (!socket.disconnected) await enterRoom(socket, room.roomToken, revealsItself(connection.id));
+      } catch (err) {
+        await exitRoom(socket, room.roomToken).catch(() => undefined);
+        throw err;
+      }
       connection.rooms.set(room.roomToken, room.agentId);
-      await enterRoom(socket, room.roomToken, revealsItself(connection.id));
       socket.emit(ServerEvents.roomJoined, { roomToken: room.roomToken, participants: room.participants });
       if (room.announce) {
         socket
@@ -178,6 +201,18 @@ export class ResumableSessions {
           .emit(ServerEvents.participantJoined, { agentId: room.agentId, roomToken: room.roomToken });
       }
     });
+  }
+
+  private track(connection: Connection, session: Session): void {
+    this.sessions.set(connection, session);
+    this.byKey.set(session.key, connection);
+  }
+
+  private untrack(connection: Connection): void {
+    const session = this.sessions.get(connection);
+    if (!session) return;
+    this.sessions.delete(connection);
+    if (this.byKey.get(session.key) === connection) this.byKey.delete(session.key);
   }
 
   /** Saves the record after `change`; a store that fails costs only the resumability of this change. */

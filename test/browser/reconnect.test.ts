@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { browserSuite, screenshot, type OpenedPage } from '../helpers/browser.js';
 import { createRoom, inRoomAs, joinByLink, messageWith, sendMessage, waitForMessage } from '../helpers/chat-page.js';
+import { afterThisTest } from '../helpers/cleanup.js';
 import { getJson } from '../helpers/http.js';
+import { olderNode } from '../helpers/older-node.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { dropPrefix, redisUrl, storeKinds, testPrefix } from '../helpers/stores.js';
+import { SwitchProxy } from '../helpers/switch-proxy.js';
 
 const WAIT = { timeout: 15_000 };
 
@@ -64,5 +67,29 @@ describe.runIf(storeKinds().includes('redis'))('the chat page across a server re
     const { alice, bob, restarted } = await restartWhileBobSpeaks({ RECOVERY_WINDOW_SECONDS: '0' });
     await backWithWhatWasSaid(alice, bob);
     expect((await getJson(`${restarted.url}/api/health`)).resumes).toEqual({ recovered: 0, gap: 0, refused: 1 });
+  });
+});
+
+describe('the chat page when its reconnection lands on a node without resume (a rolling upgrade)', () => {
+  const browser = browserSuite();
+
+  it('does not wait for a resume outcome that never comes: it joins again', { timeout: 60_000 }, async () => {
+    // The page is served through the proxy: the server is told that is where its page runs.
+    const proxy = await SwitchProxy.start(await olderNode());
+    const server = await startServer({ env: { PUBLIC_URL: proxy.url } });
+    proxy.pointTo(Number(new URL(server.url).port));
+    // Before the server closes: the server sides of cut connections would hold it up.
+    afterThisTest(() => proxy.close());
+    const alice = await browser.open();
+    await createRoom(alice.page, proxy.url, 'Alice Wisp');
+    await sendMessage(alice.page, 'Before the upgrade');
+    proxy.cut();
+    proxy.pointTo(await olderNode());
+    // The older node answers no resume and serves no history: the page says so, back in the room.
+    await alice.page
+      .getByText('Reconnected. Not all that was said meanwhile could be read.')
+      .waitFor({ timeout: 40_000 });
+    await inRoomAs(alice.page, 'Alice Wisp');
+    expect(await messageWith(alice.page, 'Before the upgrade').count()).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listen, nextResume, resumeAcrossAGap, resumingClient } from '../helpers/resuming-client.js';
+import { listen, nextResume, rawClient, resumeAcrossAGap, resumingClient } from '../helpers/resuming-client.js';
 import { io } from 'socket.io-client';
 import { RESUME_MAX_REPLAY_MESSAGES } from '../../src/defaults.js';
 import { RESUME_MAX_HELD_PER_ROOM, type SessionPayload } from '../../src/protocol/resume.js';
@@ -16,6 +16,7 @@ import {
   type Client,
 } from '../helpers/client.js';
 import { getJson, http } from '../helpers/http.js';
+import { olderNode } from '../helpers/older-node.js';
 import { privateRedis } from '../helpers/private-redis.js';
 import { redisServerBinary } from '../helpers/redis-server.js';
 import { startServer } from '../helpers/server.js';
@@ -44,18 +45,6 @@ describe.each(storeKinds())('resuming a dropped connection on one node (%s store
     expect(taken).toMatchObject({ ok: false, error: { code: 'AGENT_TAKEN' } });
   });
 });
-
-/** A raw socket.io client with the handshake `auth` given; what it hears of `session` is recorded. */
-async function rawClient(url: string, auth: Record<string, unknown>) {
-  const socket: Client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
-  afterThisTest(() => socket.disconnect());
-  const session = nextEvent(socket, 'session');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return { socket, session };
-}
 
 /** Drops the client's transport as a lost network would (its server sees it close; not on purpose). */
 async function dropped(socket: Client): Promise<void> {
@@ -194,6 +183,22 @@ describe('resume credentials', () => {
   });
 });
 
+describe('a reconnection that lands on a node without resume', () => {
+  it('is told its resume was refused when no `session` comes, and joins again as a fresh connection', async () => {
+    const server = await startServer();
+    const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+    const phone = await resumingClient(proxy.url, [], { resumeOutcomeTimeoutMs: 300 });
+    await phone.join(ROOM, 'Phone');
+    proxy.cut({ hold: true });
+    proxy.pointTo(await olderNode());
+    const resumed = nextResume(phone);
+    proxy.release();
+    expect(await resumed).toEqual({ ok: false, error: { code: 'RESUME_REFUSED', message: expect.any(String) } });
+    expect(phone.resuming).toBe(false);
+    expect(await phone.join(ROOM, 'Phone')).toEqual({ ok: true, roomToken: ROOM, participants: ['Phone'] });
+  });
+});
+
 describe('rooms a resume may not reopen', () => {
   it('a short-token room that died while the client was away stays closed (ROOM_TOKEN_TOO_SHORT)', async () => {
     const server = await startServer();
@@ -276,6 +281,37 @@ describe('what a resume replays', () => {
     const revealed = await phone.reveal(ROOM, once.messageId);
     await eventually(() => burning.length === 1);
     expect(burning[0]).toEqual({ messageId: once.messageId, roomToken: ROOM, burnsAt: revealed.burnsAt });
+  });
+
+  it("to a reveal client whose name another used while it was away, that one's burn-after-reading message comes unrevealed", async () => {
+    const server = await startServer();
+    const proxy = await SwitchProxy.start(Number(new URL(server.url).port));
+    const phone = await resumingClient(proxy.url, ['reveal']);
+    await phone.join(ROOM, 'Phone');
+    const desk = await joinedClient(server.url, ROOM, 'Desk');
+    proxy.hold();
+    const gone = nextEvent(desk, 'participant-left');
+    phone.socket.io.engine.close();
+    expect(await gone).toEqual({ agentId: 'Phone', roomToken: ROOM });
+    // The name was free: someone else takes it, says something once, and goes.
+    const impostor = await joinedClient(server.url, ROOM, 'Phone');
+    const once = await ok(request(impostor, 'send-message', { roomToken: ROOM, message: 'not yours', ttl: 0 }));
+    await ok(request(impostor, 'leave-room', { roomToken: ROOM }));
+    const heard = listen(phone);
+    const resumed = nextResume(phone);
+    proxy.release();
+    expect(await resumed).toMatchObject({ ok: true, rooms: [{ rejoined: true, recovered: true }] });
+    expect(heard.messages).toEqual([
+      {
+        id: once.messageId,
+        type: 'text',
+        sender: 'Phone',
+        timestamp: once.timestamp,
+        ttl: 0,
+        roomToken: ROOM,
+        unrevealed: true,
+      },
+    ]);
   });
 });
 

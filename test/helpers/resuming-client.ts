@@ -1,14 +1,19 @@
-import type { GhostChatClient } from '../../src/client/ghostchat-client.js';
+import type { ConnectOptions, GhostChatClient } from '../../src/client/ghostchat-client.js';
 import { connect } from '../../src/client/ghostchat-client.js';
 import type { NewMessage } from '../../src/protocol/messages.js';
 import type { ResumeOutcome } from '../../src/protocol/resume.js';
+import { io } from 'socket.io-client';
 import { expect } from 'vitest';
 import { afterThisTest } from './cleanup.js';
 import { asText, collect, eventually, nextEvent, ok, request, type Client } from './client.js';
 import type { SwitchProxy } from './switch-proxy.js';
 
 /** A typed client that resumes, reconnecting at once through `url`; closed when the test ends. */
-export async function resumingClient(url: string, features: Array<'reveal'> = []): Promise<GhostChatClient> {
+export async function resumingClient(
+  url: string,
+  features: Array<'reveal'> = [],
+  options: ConnectOptions = {},
+): Promise<GhostChatClient> {
   const client = connect(url, {
     transports: ['websocket'],
     forceNew: true,
@@ -16,6 +21,7 @@ export async function resumingClient(url: string, features: Array<'reveal'> = []
     features,
     reconnectionDelay: 50,
     reconnectionDelayMax: 100,
+    ...options,
   });
   afterThisTest(() => client.close());
   const session = nextSession(client);
@@ -40,6 +46,18 @@ export function nextResume(client: GhostChatClient): Promise<ResumeOutcome> {
       resolve(outcome);
     });
   });
+}
+
+/** A raw socket.io client with the handshake `auth` given; what it hears of `session` is recorded. */
+export async function rawClient(url: string, auth: Record<string, unknown>) {
+  const socket: Client = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
+  afterThisTest(() => socket.disconnect());
+  const session = nextEvent(socket, 'session');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return { socket, session };
 }
 
 /** What a typed client hears from now on. */
