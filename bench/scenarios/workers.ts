@@ -18,15 +18,14 @@ export interface WorkersRun {
   fanout: FanoutResult;
 }
 
-/** One server (WORKERS=n on Redis): how many joined connections it holds, then fan-out on it. */
-export async function runWorkers(
+/** How many joined idle connections one server (WORKERS=n on Redis) holds on its one port. */
+export async function holdIdleConnections(
   server: ServerProcess,
   workers: number,
   pool: Generators,
-  gens: Generators,
   settings: WorkersSettings,
   log: (line: string) => void,
-): Promise<WorkersRun> {
+): Promise<ConnectionsResult> {
   const connections = await runConnections(server, pool, settings.connections, settings.settleMs, {
     spreadSources: true,
   });
@@ -34,7 +33,17 @@ export async function runWorkers(
     `workers=${workers}: ${connections.connections} idle connections held (${connections.failed} failed), ` +
       `${connections.perConnectionKb.toFixed(1)} KB each over ${server.pids().length} processes`,
   );
+  return connections;
+}
+
+/** Fan-out on a server (WORKERS=n on Redis) of its own. */
+export async function workersFanout(
+  server: ServerProcess,
+  workers: number,
+  gens: Generators,
+  settings: WorkersSettings,
+  log: (line: string) => void,
+): Promise<FanoutResult> {
   log(`workers=${workers}: fan-out ${settings.topology.rooms}x${settings.topology.members}`);
-  const fanout = await runFanout(server, gens, settings.topology, settings.fanout, `W${workers}`, log);
-  return { workers, connections, fanout };
+  return runFanout(server, gens, settings.topology, settings.fanout, `W${workers}`, log);
 }
