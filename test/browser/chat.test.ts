@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { browserSuite, screenshot } from '../helpers/browser.js';
 import {
   createRoom,
@@ -16,19 +16,14 @@ import {
 import { makeImage } from '../helpers/images.js';
 import { dumpPrefix } from '../helpers/redis-dump.js';
 import { chunksOf, openSealedPicture, patternPixels, patternPng, sealedFetches } from '../helpers/sealed-pictures.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { startServer } from '../helpers/server.js';
 import { redisUrl, storeKinds } from '../helpers/stores.js';
 
 describe.each(storeKinds())('the chat page on %s', (store) => {
   const browser = browserSuite();
-  let running: RunningServer | undefined;
-  afterEach(async () => {
-    await running?.close();
-    running = undefined;
-  });
 
   it('lets two people join one room by its link and chat, encrypted end to end', async () => {
-    running = await startServer({ store });
+    const running = await startServer({ store });
     const alice = await browser.open();
     const bob = await browser.open({ phone: true });
     const websockets: string[] = [];
@@ -55,15 +50,15 @@ describe.each(storeKinds())('the chat page on %s', (store) => {
     await screenshot(bob.page, `chat-${store}-bob-phone`);
 
     // socket.io upgraded to a WebSocket under connect-src 'self', and the page asked nothing of any other origin.
-    expect(websockets.some((url) => url.startsWith(`${running!.url.replace('http', 'ws')}/socket.io/`))).toBe(true);
+    expect(websockets.some((url) => url.startsWith(`${running.url.replace('http', 'ws')}/socket.io/`))).toBe(true);
     for (const { requests, problems } of [alice, bob]) {
-      expect(requests.filter((url) => !url.startsWith(`${running!.url}/`))).toEqual([]);
+      expect(requests.filter((url) => !url.startsWith(`${running.url}/`))).toEqual([]);
       expect(problems).toEqual([]);
     }
   });
 
   it('keeps the room, the name and the key across a reload', async () => {
-    running = await startServer({ store });
+    const running = await startServer({ store });
     const alice = await browser.open();
     const bob = await browser.open();
     const { link } = await createRoom(alice.page, running.url, 'Alice Wisp');
@@ -79,7 +74,7 @@ describe.each(storeKinds())('the chat page on %s', (store) => {
 
   if (store === 'redis') {
     it('leaves nothing in Redis or in the upload directory that reads as the messages, the pictures or the key', async () => {
-      running = await startServer({ store, env: { DEFAULT_TTL: '300' } });
+      const running = await startServer({ store, env: { DEFAULT_TTL: '300' } });
       const alice = await browser.open();
       const bob = await browser.open();
       const fetchedByBob = sealedFetches(bob.page);

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { browserSuite, screenshot } from '../helpers/browser.js';
 import {
   attachImage,
@@ -16,21 +16,16 @@ import {
 } from '../helpers/chat-page.js';
 import { makeImage } from '../helpers/images.js';
 import { openSealedPicture, patternPng, sealedFetches } from '../helpers/sealed-pictures.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { startServer } from '../helpers/server.js';
 
 const WAIT = { timeout: 10_000 };
 const TTL = 300;
 
 describe('images and burn on reveal in the chat page', () => {
   const browser = browserSuite();
-  let running: RunningServer | undefined;
-  afterEach(async () => {
-    await running?.close();
-    running = undefined;
-  });
 
   it('shares pasted, dropped and picked images, decrypted in the other browser, with no EXIF or GPS left', async () => {
-    running = await startServer({ env: { DEFAULT_TTL: String(TTL) } });
+    const running = await startServer({ env: { DEFAULT_TTL: String(TTL) } });
     const alice = await browser.open();
     const bob = await browser.open({ phone: true });
     const fetchedByBob = sealedFetches(bob.page);
@@ -80,7 +75,7 @@ describe('images and burn on reveal in the chat page', () => {
   });
 
   it('keeps a burn-after-reading message and image sealed until revealed, then both vanish on both screens', async () => {
-    running = await startServer({ env: { BURN_AFTER_READ_SECONDS: '3' } });
+    const running = await startServer({ env: { BURN_AFTER_READ_SECONDS: '3' } });
     const alice = await browser.open();
     const bob = await browser.open();
     const bobFetches = sealedFetches(bob.page);

@@ -17,22 +17,19 @@ import {
   waitForPicture,
 } from '../helpers/chat-page.js';
 import { patternPng } from '../helpers/sealed-pictures.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { startServer } from '../helpers/server.js';
 
 const WAIT = { timeout: 10_000 };
 
 describe('the chat page', () => {
   const browser = browserSuite();
-  let running: RunningServer | undefined;
   const scripts: GhostChatClient[] = [];
   afterEach(async () => {
     for (const client of scripts.splice(0)) client.close();
-    await running?.close();
-    running = undefined;
   });
 
   it('offers only the TTLs the server allows, counts down, and drops the message on both screens when it expires', async () => {
-    running = await startServer({ env: { MAX_TTL: '3', DEFAULT_TTL: '3' } });
+    const running = await startServer({ env: { MAX_TTL: '3', DEFAULT_TTL: '3' } });
     const alice = await browser.open();
     const bob = await browser.open();
     const { link } = await createRoom(alice.page, running.url, 'Alice Wisp');
@@ -49,7 +46,7 @@ describe('the chat page', () => {
   });
 
   it('shows "cannot decrypt" to someone with the room but the wrong key, for text and images, never the content', async () => {
-    running = await startServer();
+    const running = await startServer();
     const alice = await browser.open();
     const mallory = await browser.open();
     const { token } = await createRoom(alice.page, running.url, 'Alice Wisp');
@@ -70,7 +67,7 @@ describe('the chat page', () => {
   });
 
   it('marks messages from a client that does not encrypt, and shows a forged envelope as undecryptable', async () => {
-    running = await startServer();
+    const running = await startServer();
     const alice = await browser.open();
     const { token } = await createRoom(alice.page, running.url, 'Alice Wisp');
     const script = connect(running.url, { transports: ['websocket'], reconnection: false, forceNew: true });
@@ -94,7 +91,7 @@ describe('the chat page', () => {
   });
 
   it('can be used with the keyboard alone: create, join by link, send', async () => {
-    running = await startServer();
+    const running = await startServer();
     const alice = await browser.open();
     const bob = await browser.open();
 
@@ -134,7 +131,7 @@ describe('the chat page', () => {
   });
 
   it('reconnects by itself after losing the connection, says so, and rejoins under its name', async () => {
-    running = await startServer();
+    const running = await startServer();
     const alice = await browser.open();
     const bob = await browser.open();
     const { link } = await createRoom(alice.page, running.url, 'Alice Wisp');
