@@ -36,8 +36,9 @@ export interface AppendArgs {
  * (RoomStore's key); and, in the same atomic step, drops the room's oldest messages while it holds
  * more than its caps allow (never the new one). An image that would take the room past its image
  * bytes is refused before anything is written. The body expires exactly at the deadline; the
- * room's keys and the global schedule outlive the room's last deadline by a grace period each, so
- * a late expiry pass still finds them (the room's keys go as soon as its last message is claimed).
+ * room's keys and the global schedule outlive the room's last deadline by one to two grace periods
+ * each, so a late expiry pass still finds them (the room's keys go as soon as its last message is
+ * claimed).
  * Returns 0 (refused) or 1 followed by the dropped ids.
  */
 export const appendMessage = defineScript({
@@ -60,8 +61,17 @@ redis.call('ZADD', KEYS[4], at, ARGV[4] .. '|' .. ARGV[3])
 redis.call('HSET', KEYS[6], ARGV[3], bytes .. ',' .. imageBytes)
 redis.call('HINCRBY', KEYS[7], 'bytes', bytes)
 redis.call('HINCRBY', KEYS[7], 'imageBytes', imageBytes)
-for i = 2, 7 do if i ~= 4 then extendTo(KEYS[i], keep) end end
-extendTo(KEYS[4], at + tonumber(ARGV[5]))
+-- The room's keys are extended together, one grace further than needed, and the usage hash notes
+-- how far: the messages that follow skip the five checks until their deadline passes that mark.
+-- The keys are created and deleted together (closeIfEmpty), so a room that starts over has no mark.
+if tonumber(redis.call('HGET', KEYS[7], 'keep') or '0') < keep then
+  local mark = keep + tonumber(ARGV[13])
+  for i = 2, 7 do if i ~= 4 then extendTo(KEYS[i], mark) end end
+  redis.call('HSET', KEYS[7], 'keep', mark)
+end
+-- The schedule, shared by every room, likewise: one grace further, so most appends only look.
+local scheduleGrace = tonumber(ARGV[5])
+if redis.call('PEXPIRETIME', KEYS[4]) < at + scheduleGrace then redis.call('PEXPIREAT', KEYS[4], at + 2 * scheduleGrace) end
 local result = {1}
 while redis.call('ZCARD', KEYS[2]) > maxMessages or tonumber(redis.call('HGET', KEYS[7], 'bytes')) > maxBytes do
   local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
