@@ -37,9 +37,19 @@ async function connected(socket: Client): Promise<Client> {
     socket.disconnect();
     opened.delete(socket);
   });
+  // socket.io-client bounds only the transport's opening (20 s): a connection closed before the
+  // server answered the socket.io CONNECT would otherwise leave this waiting for ever.
   await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
+    const timer = setTimeout(() => reject(new Error('not connected in 30 s')), 30_000);
+    const settle = (outcome: () => void) => {
+      clearTimeout(timer);
+      outcome();
+    };
+    socket.once('connect', () => settle(resolve));
+    socket.once('connect_error', (err) => settle(() => reject(err)));
+    socket.once('disconnect', (reason) => {
+      if (!socket.connected) settle(() => reject(new Error(`closed before it connected: ${reason}`)));
+    });
   });
   return socket;
 }
