@@ -36,8 +36,6 @@ export async function runPrimary(config: Config, log: Logger, entry: string): Pr
 
   // The sticky router listens only for 'connection' events: it is handed those the primary lets
   // through, from a plain TCP listener (no HTTP parser in the primary: it reads the first bytes).
-  // The sticky router listens only for 'connection' events: it is handed those the primary lets
-  // through, from a plain TCP listener (no HTTP parser in the primary: it reads the first bytes).
   const router = new EventEmitter();
   setupMaster(router as unknown as HttpServer, { loadBalancingMethod: 'least-connection' });
   let draining = false;
@@ -52,11 +50,7 @@ export async function runPrimary(config: Config, log: Logger, entry: string): Pr
       waiting.delete(socket);
       socket.setTimeout(0);
       if (pool.ready().length === 0 || (draining && !continuesSession(first))) return void socket.end(UNAVAILABLE);
-      // Put the bytes back for the router, which routes on them (by session id, else to the least busy).
-      socket.pause();
-      socket.unshift(first);
-      router.emit('connection', socket);
-      socket.resume();
+      handOn(router, socket, first);
     });
   });
   await listen(listener, config.port, config.host);
@@ -93,6 +87,33 @@ export async function runPrimary(config: Config, log: Logger, entry: string): Pr
     },
     'GhostChat listening',
   );
+}
+
+/**
+ * Gives a connection and its first bytes to the sticky router, which routes on them (by session
+ * id, else to the least busy worker) and passes the socket on. Node passes a socket to a worker
+ * without stopping its reads, and drops what it reads until the worker acknowledges it: on a busy
+ * machine that was the client's next packet (its socket.io CONNECT, which then never arrived). So
+ * the socket stops reading first, and reads on only where the router keeps it in the primary (a
+ * request whose body may follow in more chunks, which it forwards over IPC).
+ */
+function handOn(router: EventEmitter, socket: Socket, first: Buffer): void {
+  socket.pause();
+  const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop(): number } | null })._handle;
+  if (handle?.reading) {
+    handle.reading = false;
+    handle.readStop();
+  }
+  router.emit('connection', socket);
+  socket.emit('data', first);
+  if (mayHaveBody(first) && !socket.destroyed) socket.resume();
+}
+
+/** What the sticky router checks to keep a request in the primary: a declared body. */
+function mayHaveBody(first: Buffer): boolean {
+  const end = first.indexOf('\r\n\r\n');
+  const head = first.toString('latin1', 0, end === -1 ? first.length : end).toLowerCase();
+  return head.includes('content-length:') || head.includes('transfer-encoding:');
 }
 
 /** Whether a request belongs to a socket.io session (a poll, a post, an upgrade) rather than opening one. */
