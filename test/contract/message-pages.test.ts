@@ -94,6 +94,29 @@ describe.each(storeKinds())('MessageStore pages and caps on %s', (kind) => {
     expect(await store.list(ROOM, T0, { limit: 10, maxBytes: 1e9, after: nth(2) })).toBeNull();
   });
 
+  it('walks back past more expired messages than a page holds', async () => {
+    const store = await storeWith(8);
+    await store.expireSooner(ROOM, [nth(3), nth(4), nth(5), nth(6), nth(7)], T0 + 10);
+    expect(parsed(await store.list(ROOM, T0 + 20, { limit: 2, maxBytes: 1e9 }))).toEqual({
+      messages: [text(nth(1)), text(nth(2))],
+      hasMore: true,
+    });
+    await store.expireSooner(ROOM, [nth(1), nth(2)], T0 + 10);
+    expect(parsed(await store.list(ROOM, T0 + 20, { limit: 2, maxBytes: 1e9 }))).toEqual({
+      messages: [text(nth(0))],
+      hasMore: false,
+    });
+  });
+
+  it('reads forward past more expired messages than a page holds', async () => {
+    const store = await storeWith(8);
+    await store.expireSooner(ROOM, [nth(1), nth(2), nth(3), nth(4), nth(5)], T0 + 10);
+    expect(parsed(await store.list(ROOM, T0 + 20, { limit: 2, maxBytes: 1e9, after: nth(0) }))).toEqual({
+      messages: [text(nth(6)), text(nth(7))],
+      hasMore: false,
+    });
+  });
+
   it('drops the oldest messages beyond the message cap, in the same step, and never claims them later', async () => {
     const store = await storeWith(3, { maxMessages: 3 });
     expect(await store.append({ message: text(nth(3)), expiresAt: LATER })).toEqual({

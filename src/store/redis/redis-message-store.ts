@@ -14,6 +14,7 @@ import type {
 } from '../message-store.js';
 import type { RedisKeys } from './keys.js';
 import type { RedisClient } from './redis-connection.js';
+import { readPage } from './history-pages.js';
 import { storeCall } from './store-call.js';
 
 /**
@@ -61,15 +62,7 @@ export class RedisMessageStore implements MessageStore {
   }
 
   list(roomToken: string, _now: number, query: PageQuery): Promise<MessagePage | null> {
-    return storeCall(async () => {
-      const page = await this.client.listPage(this.keys.roomIndex(roomToken), this.keys.prefix, roomToken, query);
-      if (!page) return null;
-      const { bodies, hasMore } = page;
-      // Walked newest first unless catching up (`after`); a page reads oldest first.
-      if (query.after === undefined) bodies.reverse();
-      const oldest = bodies[0] === undefined ? null : (JSON.parse(bodies[0]) as ChatMessage).id;
-      return { json: `[${bodies.join(',')}]`, count: bodies.length, oldestId: oldest, hasMore };
-    });
+    return storeCall(() => readPage(this.client, this.keys, roomToken, query));
   }
 
   count(roomToken: string): Promise<number> {

@@ -1,6 +1,5 @@
 import { claimDueImages, expireImageSooner, putImage, removeImage } from './image-scripts.js';
 import { catchUpMessages } from './catch-up-scripts.js';
-import { listPage } from './history-scripts.js';
 import {
   appendMediaChunk,
   commitMedia,
@@ -24,7 +23,6 @@ import { addressSalt, applyUsage, takeToken } from './limit-scripts.js';
  */
 export const scripts = {
   appendMessage,
-  listPage,
   catchUpMessages,
   expireMessagesSooner,
   removeMessage,
