@@ -239,3 +239,6 @@ export const WORKER_RESTART_MAX_DELAY_MS = 10_000;
  * sends nothing for this long is closed (Node's own headers timeout for an HTTP server).
  */
 export const PRIMARY_FIRST_BYTES_TIMEOUT_MS = 60_000;
+
+/** Open files a process keeps for itself besides connections, image downloads and uploads (src/open-files.ts). */
+export const OPEN_FILES_BASE_RESERVE = 128;

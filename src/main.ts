@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { fitConnectionsToOpenFiles, openFilesLimit } from './open-files.js';
 import { closeOnSignals } from './shutdown.js';
 
 async function main(): Promise<void> {
@@ -15,14 +16,16 @@ async function main(): Promise<void> {
     const { runPrimary } = await import('./cluster/primary.js');
     return runPrimary(config, log, fileURLToPath(import.meta.url));
   }
+  // Each worker, or the single process, holds the connections: each fits them to its own limit.
+  const fitted = fitConnectionsToOpenFiles(config, openFilesLimit(), log);
   if (config.workers > 1) {
     const { runWorker } = await import('./cluster/worker.js');
-    return runWorker(config, log);
+    return runWorker(fitted, log);
   }
   const { createGhostChat } = await import('./server.js');
-  const server = createGhostChat(config, { log });
-  await server.listen(config.port, config.host);
-  closeOnSignals(() => server.close(), { timeoutMs: config.shutdownTimeoutMs, log });
+  const server = createGhostChat(fitted, { log });
+  await server.listen(fitted.port, fitted.host);
+  closeOnSignals(() => server.close(), { timeoutMs: fitted.shutdownTimeoutMs, log });
 }
 
 function configOrExit(): Config {

@@ -27,6 +27,8 @@ export interface SpawnNodeOptions {
   env: Record<string, string>;
   /** Node flags besides tsx's `--import tsx` (e.g. `--cpu-prof`). */
   nodeFlags?: string[];
+  /** The process's limit on open files (soft and hard, as `ulimit -n` sets it); the caller's if unset. */
+  openFiles?: number;
 }
 
 /**
@@ -35,7 +37,13 @@ export interface SpawnNodeOptions {
  */
 export function spawnNode(entry: string, options: SpawnNodeOptions): NodeProcess {
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, ...(options.nodeFlags ?? []), entry], {
+  const args = [...loader, ...(options.nodeFlags ?? []), entry];
+  // Through the shell only to lower the limit first; `exec` keeps the pid the node process's.
+  const [command, commandArgs] =
+    options.openFiles === undefined
+      ? [process.execPath, args]
+      : ['/bin/sh', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$@"`, process.execPath, ...args]];
+  const child = spawn(command, commandArgs, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,11 +15,12 @@ export interface ServerProcess {
 /** Runs `src/main.ts` as a real process, as `npm start` would, and waits until it answers. */
 export async function spawnServer(
   env: Record<string, string>,
-  options: { waitReady?: boolean } = {},
+  options: { waitReady?: boolean; openFiles?: number } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const proc = spawnNode('src/main.ts', {
     env: { NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...env },
+    ...(options.openFiles === undefined ? {} : { openFiles: options.openFiles }),
   });
   const url = `http://127.0.0.1:${port}`;
   const server: ServerProcess = {
