@@ -27,9 +27,13 @@ RUN npm run build
 
 # --- runtime ------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
+# glibc keeps memory freed by image decoding in per-thread arenas; these give it back (src/defaults.ts
+# ALLOCATOR_ENV, docs/OPERATIONS.md "Memory"). Override with `-e`, e.g. MALLOC_ARENA_MAX=8.
 ENV NODE_ENV=production \
     PORT=3001 \
-    UPLOAD_DIR=/data/uploads
+    UPLOAD_DIR=/data/uploads \
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=1048576
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

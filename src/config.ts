@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { clientLimitsFrom, type ClientLimits } from './config-limits.js';
 import { boolean, commaList, ConfigError, intInRange, optional, parse, type Env } from './config-parse.js';
+import { ALLOCATOR_ENV } from './defaults.js';
 
 export type { ClientLimits } from './config-limits.js';
 import type { RoomCaps } from './store/message-store.js';
@@ -40,6 +41,8 @@ export interface Config {
   recoveryWindowSeconds: number;
   /** Worker processes on one port (node:cluster); 1 runs the single process with no primary. */
   workers: number;
+  /** Set for the workers the primary forks: glibc malloc settings (ALLOCATOR_ENV), or none if the operator chose their own. */
+  workerEnv: Readonly<Record<string, string>>;
   shutdownTimeoutMs: number;
   metrics: MetricsConfig;
   clientLimits: ClientLimits;
@@ -213,6 +216,12 @@ function workersFrom(env: Env, cores: number, redis: RedisConfig | null): number
   return workers;
 }
 
+/** glibc's own variables, not GhostChat's: any one of them set means the operator chose the allocator's settings. */
+function allocatorEnvFrom(env: Env): Readonly<Record<string, string>> {
+  const chosen = Object.keys(env).some((name) => name.startsWith('MALLOC_') || name === 'GLIBC_TUNABLES');
+  return chosen ? {} : ALLOCATOR_ENV;
+}
+
 /**
  * Reads only the object it is given, so tests pass their own; the process environment is the
  * default, which makes this module the one place that touches process.env. `cores` is what
@@ -274,6 +283,7 @@ export function loadConfig(env: Env = process.env, cores: number = availablePara
     heartbeatMs: parse(env, 'NODE_HEARTBEAT_MS', intInRange(100, 60_000), '5000'),
     recoveryWindowSeconds: parse(env, 'RECOVERY_WINDOW_SECONDS', intInRange(0, 3600), '120'),
     workers: workersFrom(env, cores, redis),
+    workerEnv: allocatorEnvFrom(env),
     shutdownTimeoutMs: parse(env, 'SHUTDOWN_TIMEOUT_MS', intInRange(0, 120_000), '10000'),
     metrics: metricsFrom(env, port, host),
     clientLimits: clientLimitsFrom(env, maxSocketPayloadBytes, media.maxUploadBytes),

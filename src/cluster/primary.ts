@@ -21,7 +21,7 @@ const UNAVAILABLE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nCo
  * /metrics on METRICS_PORT. SIGTERM stops accepting and drains every worker.
  */
 export async function runPrimary(config: Config, log: Logger, entry: string): Promise<void> {
-  const pool = new WorkerPool({ size: config.workers, entry, log });
+  const pool = new WorkerPool({ size: config.workers, entry, env: config.workerEnv, log });
   const metrics = new ClusterMetrics(() => pool.ready());
   cluster.on('message', (worker, message) => {
     if (isGhostChatMessage<FromWorker>(message) && message.ghostchat === 'metrics-wanted')

@@ -20,6 +20,8 @@ export interface WorkerPoolOptions {
   size: number;
   /** The module each worker runs (main.ts, which becomes a worker when it is one). */
   entry: string;
+  /** Added to each worker's environment (the allocator's settings: Config.workerEnv). */
+  env: Readonly<Record<string, string>>;
   log: Logger;
 }
 
@@ -91,7 +93,7 @@ export class WorkerPool {
     });
     // A replacement's failure to start is logged by onExit; only the first start's is the caller's.
     ready.catch(() => undefined);
-    const worker: StickyWorker = cluster.fork();
+    const worker: StickyWorker = cluster.fork(this.options.env);
     worker.clientsCount = Number.POSITIVE_INFINITY;
     const member: Member = { worker, startedAt: Date.now(), nodeId: null, ready, markReady, failStart };
     this.members.set(worker.id, member);

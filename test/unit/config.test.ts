@@ -84,6 +84,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ WORKERS: 'auto' }, 1).workers).toBe(1);
   });
 
+  it("starts workers with the allocator's settings, unless the operator chose any of glibc's own", () => {
+    expect(loadConfig({}).workerEnv).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '1048576' });
+    expect(loadConfig({ MALLOC_ARENA_MAX: '4' }).workerEnv).toEqual({});
+    expect(loadConfig({ GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=131072' }).workerEnv).toEqual({});
+  });
+
   it.each(['0', '-1', '1.5', 'many', '257'])('refuses WORKERS=%s, naming the variable', (value) => {
     expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', WORKERS: value })).toThrow(/WORKERS/);
   });
