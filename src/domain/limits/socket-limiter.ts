@@ -1,11 +1,30 @@
 import type { ClientLimits } from '../../config.js';
-import { rateOf, TokenBucket } from '../../lib/gcra.js';
+import { rateOf, TokenBucket, type Rate } from '../../lib/gcra.js';
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
 
 /** What a socket asks to do, as far as its limits care. */
 export type SocketAction = 'event' | 'join' | 'image';
+
+/** The rates of a socket's buckets: computed once, shared by every socket's limiter. */
+export interface SocketRates {
+  events: Rate | null;
+  joins: Rate | null;
+  images: Rate | null;
+  bytes: Rate | null;
+  refusals: Rate | null;
+}
+
+export function socketRates(limits: ClientLimits['socket'], floodWindowMs: number): SocketRates {
+  return {
+    events: rateOf(limits.eventsPerSecond, SECOND, limits.eventsBurst),
+    joins: rateOf(limits.joinsPerMinute, MINUTE),
+    images: rateOf(limits.imagesPerMinute, MINUTE),
+    bytes: rateOf(limits.bytesPerMinute, MINUTE),
+    refusals: rateOf(limits.floodRefusals, floodWindowMs),
+  };
+}
 
 /**
  * The limits of one socket, in the memory of the node it lives on: O(1) per check, no store call
@@ -21,15 +40,14 @@ export class SocketLimiter {
   private readonly refusals: TokenBucket;
 
   constructor(
-    limits: ClientLimits['socket'],
-    floodWindowMs: number,
+    rates: SocketRates,
     private readonly now: () => number,
   ) {
-    this.events = new TokenBucket(rateOf(limits.eventsPerSecond, SECOND, limits.eventsBurst));
-    this.joins = new TokenBucket(rateOf(limits.joinsPerMinute, MINUTE));
-    this.images = new TokenBucket(rateOf(limits.imagesPerMinute, MINUTE));
-    this.bytes = new TokenBucket(rateOf(limits.bytesPerMinute, MINUTE));
-    this.refusals = new TokenBucket(rateOf(limits.floodRefusals, floodWindowMs));
+    this.events = new TokenBucket(rates.events);
+    this.joins = new TokenBucket(rates.joins);
+    this.images = new TokenBucket(rates.images);
+    this.bytes = new TokenBucket(rates.bytes);
+    this.refusals = new TokenBucket(rates.refusals);
   }
 
   /** Bytes arrived on the socket (a text frame's length, a binary frame's size). */
