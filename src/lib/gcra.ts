@@ -26,6 +26,16 @@ export function gcraTake(tat: number, now: number, rate: Rate, cost = 1): { tat:
   return allowAt > now ? { tat, retryAfterMs: allowAt - now } : { tat: next, retryAfterMs: 0 };
 }
 
+/** Takes `cost` tokens even when the bucket lacks them: the new `tat`, in debt if need be. */
+export function gcraCharge(tat: number, now: number, rate: Rate, cost: number): number {
+  return Math.max(tat, now) + rate.intervalMs * cost;
+}
+
+/** How many ms the bucket is in debt (0 when it holds at least nothing). */
+export function gcraDebtMs(tat: number, now: number, rate: Rate): number {
+  return Math.max(0, tat - rate.intervalMs * rate.burst - now);
+}
+
 /** One bucket in this process (per socket, per address on this node). A null rate never refuses. */
 export class TokenBucket {
   private tat = 0;
@@ -42,7 +52,7 @@ export class TokenBucket {
 
   /** Takes `cost` tokens even when the bucket lacks them: it goes into debt (bytes already received). */
   charge(now: number, cost: number): void {
-    if (this.rate) this.tat = Math.max(this.tat, now) + this.rate.intervalMs * cost;
+    if (this.rate) this.tat = gcraCharge(this.tat, now, this.rate, cost);
   }
 
   /** Empties the bucket so that it gives nothing before `until` (epoch ms). */
@@ -52,8 +62,7 @@ export class TokenBucket {
 
   /** How many ms the bucket is in debt (0 when it holds at least nothing). */
   debtMs(now: number): number {
-    if (!this.rate) return 0;
-    return Math.max(0, this.tat - this.rate.intervalMs * this.rate.burst - now);
+    return this.rate ? gcraDebtMs(this.tat, now, this.rate) : 0;
   }
 
   /** The ms a full bucket's worth of tokens takes to come back (Infinity when unlimited). */

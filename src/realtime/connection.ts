@@ -3,6 +3,8 @@ import { AppError } from '../errors.js';
 /** How a pipelined task's first step ended. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
+const IDLE: Promise<void> = Promise.resolve();
+
 /**
  * Per-socket state: the rooms it joined (with the name it joined under) and a queue that keeps its
  * events in the order sent: a client's messages are stored and broadcast in that order, acks go
@@ -15,15 +17,14 @@ export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
  */
 export class Connection {
   readonly rooms = new Map<string, string>();
+  /** `send-image` events received and not yet acknowledged (see handlers/send-image.ts). */
+  imagesInFlight = 0;
   /** Settles once every task queued so far has finished. */
-  private tail: Promise<void> = Promise.resolve();
+  private tail: Promise<void> = IDLE;
   /** Settles once every one-at-a-time task queued so far has finished: where a pipelined task may start. */
-  private gate: Promise<void> = Promise.resolve();
+  private gate: Promise<void> = IDLE;
   private pending = 0;
   private accepting = true;
-  private readonly done = () => {
-    this.pending--;
-  };
 
   constructor(
     readonly id: string,
@@ -36,7 +37,7 @@ export class Connection {
    */
   enqueue(task: () => Promise<void>, { always = false } = {}): void {
     this.admit(always);
-    this.tail = this.tail.then(task).finally(this.done);
+    this.tail = this.tail.then(task).finally(() => this.done());
     this.gate = this.tail;
   }
 
@@ -55,7 +56,7 @@ export class Connection {
     this.tail = this.tail
       .then(() => started)
       .then(finish)
-      .finally(this.done);
+      .finally(() => this.done());
   }
 
   /** Refuses further tasks with SHUTTING_DOWN (except `always` ones); those already queued still run. */
@@ -66,6 +67,14 @@ export class Connection {
   /** Resolves once every queued task has run. */
   drain(): Promise<void> {
     return this.tail;
+  }
+
+  /**
+   * Once nothing is queued, the chain goes back to the one settled promise every idle connection
+   * shares: an idle connection keeps no promise of its own.
+   */
+  private done(): void {
+    if (--this.pending === 0) this.tail = this.gate = IDLE;
   }
 
   private admit(always: boolean): void {

@@ -8,14 +8,14 @@ import { withTimeout } from '../lib/timeout.js';
 import { announcedFeatures, ClientFeatures } from '../protocol/client-features.js';
 import { ClientEvents, ServerEvents } from '../protocol/events.js';
 import { Connection } from './connection.js';
-import { bindEvent, bindPipelinedEvent, type HandlerContext } from './handler.js';
+import { eventListener, listenTo, pipelinedEventListener, type ContextOf, type SocketListener } from './handler.js';
 import { joinRoom } from './handlers/join-room.js';
 import { leaveRoom } from './handlers/leave-room.js';
 import { revealMessage } from './handlers/reveal-message.js';
-import { bindSendImage } from './handlers/send-image.js';
+import { sendImageListener } from './handlers/send-image.js';
 import { sendMessage } from './handlers/send-message.js';
 import { resumeNotOffered } from './resumable-sessions.js';
-import { guardSocket } from './socket-guard.js';
+import { guardSocket, type SocketGuardDeps } from './socket-guard.js';
 import type { GatewayDeps } from './services.js';
 import type { GhostChatServerSocket } from './typed-socket.js';
 
@@ -30,12 +30,44 @@ export class Gateway implements DomainHooks {
   /** Leaves the store refused while it was down; retried when it comes back. */
   private readonly unreleased: Array<{ roomToken: string; connectionId: string; agentId: string }> = [];
   private draining = false;
+  /** Every socket's listeners, built once and shared: per connection they cost only their places. */
+  private readonly listeners: ReadonlyArray<readonly [string, SocketListener]>;
+  private readonly guard: SocketGuardDeps | undefined;
 
   constructor(
     private readonly deps: GatewayDeps,
     private readonly log: Logger,
     private readonly options: GatewayOptions,
   ) {
+    const { schemas, images, limits, metrics } = deps;
+    const contextOf: ContextOf = (socket) => {
+      const connection = this.connections.get(socket.id);
+      return connection && { socket, connection, metrics };
+    };
+    const disconnected = (socketId: string, reason: string) => this.disconnected(socketId, reason);
+    this.listeners = [
+      [ClientEvents.joinRoom, eventListener(ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(deps), contextOf, log)],
+      [
+        ClientEvents.leaveRoom,
+        eventListener(ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(deps), contextOf, log),
+      ],
+      [
+        ClientEvents.sendMessage,
+        pipelinedEventListener(ClientEvents.sendMessage, schemas.SendMessage, sendMessage(deps), contextOf, log),
+      ],
+      [
+        ClientEvents.revealMessage,
+        eventListener(ClientEvents.revealMessage, schemas.RevealMessage, revealMessage(deps), contextOf, log),
+      ],
+      ...(images ? [[ClientEvents.sendImage, sendImageListener(deps.io, images, contextOf, log)] as const] : []),
+      [
+        'disconnect',
+        function (this: GhostChatServerSocket, reason: unknown) {
+          disconnected(this.id, String(reason));
+        },
+      ],
+    ];
+    this.guard = limits && { metrics, log, flooded: (socket) => limits.flooded(socket) };
     // Once shutdown began, new connections are turned away so their clients try another node.
     deps.io.use((_socket, next) => next(this.draining ? new Error('SHUTTING_DOWN') : undefined));
     deps.io.on('connection', (socket) => this.accept(socket));
@@ -136,25 +168,23 @@ export class Gateway implements DomainHooks {
     const id = connectionId(this.options.nodeId, socket.id, reveals);
     const connection = new Connection(id, this.options.maxPendingPerConnection);
     this.connections.set(socket.id, connection);
-    const ctx: HandlerContext = { socket, connection, metrics: this.deps.metrics };
     // First: a refused event goes no further than this.
-    const { limits, metrics, sessions } = this.deps;
+    const { limits, sessions } = this.deps;
     const limiter = limits?.socketLimiter();
-    if (limits && limiter) guardSocket(socket, limiter, { metrics, log: this.log, flooded: (s) => limits.flooded(s) });
+    if (limiter && this.guard) guardSocket(socket, limiter, this.guard);
     if (sessions) sessions.accept(socket, connection, limiter);
-    else resumeNotOffered(socket, metrics);
-    const { schemas } = this.deps;
-    bindEvent(ctx, ClientEvents.joinRoom, schemas.JoinRoom, joinRoom(this.deps), this.log);
-    bindEvent(ctx, ClientEvents.leaveRoom, schemas.LeaveRoom, leaveRoom(this.deps), this.log);
-    bindPipelinedEvent(ctx, ClientEvents.sendMessage, schemas.SendMessage, sendMessage(this.deps), this.log);
-    bindEvent(ctx, ClientEvents.revealMessage, schemas.RevealMessage, revealMessage(this.deps), this.log);
-    const { images } = this.deps;
-    if (images) bindSendImage(ctx, this.deps.io, images, this.log);
-    socket.on('disconnect', (reason) => {
-      connection.enqueue(() => this.release(connection), { always: true });
-      if (sessions) connection.enqueue(() => sessions.closed(connection, reason), { always: true });
-      void connection.drain().then(() => this.connections.delete(socket.id));
-    });
+    else resumeNotOffered(socket, this.deps.metrics);
+    listenTo(socket, this.listeners);
+  }
+
+  /** The socket is gone: its connection leaves its rooms (and closes its session), then is forgotten. */
+  private disconnected(socketId: string, reason: string): void {
+    const connection = this.connections.get(socketId);
+    if (!connection) return;
+    const { sessions } = this.deps;
+    connection.enqueue(() => this.release(connection), { always: true });
+    if (sessions) connection.enqueue(() => sessions.closed(connection, reason), { always: true });
+    void connection.drain().then(() => this.connections.delete(socketId));
   }
 
   private async release(connection: Connection): Promise<void> {

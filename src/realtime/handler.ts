@@ -30,19 +30,29 @@ export interface PipelinedHandler<I, S, R extends object = object> {
   finish: (ctx: HandlerContext, stored: S) => R;
 }
 
+/** Finds the context of the socket an event arrived on; undefined once its connection is gone. */
+export type ContextOf = (socket: GhostChatServerSocket) => HandlerContext | undefined;
+
+/**
+ * A listener shared by every socket: socket.io calls it with the socket as `this`. Built once per
+ * event, it costs a connection only its place among the socket's listeners (a closure per socket
+ * and event cost ~1 KB per idle connection).
+ */
+export type SocketListener = (this: GhostChatServerSocket, ...args: unknown[]) => void;
+
 /**
  * Wraps a handler: the payload is parsed with its schema, the handler runs in the connection's
  * queue, and any failure becomes an `error` event plus a failed acknowledgement. Nothing a client
  * sends can throw out of here. The contract types the handler's result as the event's ack.
  */
-export function bindEvent<E extends keyof ClientToServerEvents, S extends z.ZodType>(
-  ctx: HandlerContext,
+export function eventListener<E extends keyof ClientToServerEvents, S extends z.ZodType>(
   event: E,
   schema: S,
   handler: EventHandler<z.infer<S>, ClientEventResult<E>>,
+  contextOf: ContextOf,
   log: Logger,
-): void {
-  onParsed(ctx, event, schema, log, (input, ack, fail) =>
+): SocketListener {
+  return onParsed(event, schema, contextOf, log, (ctx, input, ack, fail) =>
     ctx.connection.enqueue(async () => {
       try {
         const result = await handler(ctx, input);
@@ -54,15 +64,15 @@ export function bindEvent<E extends keyof ClientToServerEvents, S extends z.ZodT
   );
 }
 
-/** Like `bindEvent`, for a handler whose store calls overlap those of the events around it. */
-export function bindPipelinedEvent<E extends keyof ClientToServerEvents, S extends z.ZodType, T>(
-  ctx: HandlerContext,
+/** Like `eventListener`, for a handler whose store calls overlap those of the events around it. */
+export function pipelinedEventListener<E extends keyof ClientToServerEvents, S extends z.ZodType, T>(
   event: E,
   schema: S,
   handler: PipelinedHandler<z.infer<S>, T, ClientEventResult<E>>,
+  contextOf: ContextOf,
   log: Logger,
-): void {
-  onParsed(ctx, event, schema, log, (input, ack, fail) =>
+): SocketListener {
+  return onParsed(event, schema, contextOf, log, (ctx, input, ack, fail) =>
     ctx.connection.pipeline(
       () => handler.start(ctx, input),
       (outcome) => {
@@ -78,17 +88,24 @@ export function bindPipelinedEvent<E extends keyof ClientToServerEvents, S exten
   );
 }
 
-/** Listens for `event`, parses its payload and hands it to `accept` with its ack and failure path. */
+/** Binds the listeners built once (by event name) to a new socket. */
+export function listenTo(socket: GhostChatServerSocket, listeners: ReadonlyArray<readonly [string, SocketListener]>) {
+  // Bound untyped: what arrives is whatever a client sent, which the schemas are there to check.
+  const untyped = socket as unknown as Socket;
+  for (const [event, listener] of listeners) untyped.on(event, listener);
+}
+
+/** A listener for `event` that parses its payload and hands it to `accept` with its ack and failure path. */
 function onParsed<S extends z.ZodType>(
-  ctx: HandlerContext,
   event: keyof ClientToServerEvents,
   schema: S,
+  contextOf: ContextOf,
   log: Logger,
-  accept: (input: z.infer<S>, ack: Ack | undefined, fail: (err: unknown) => void) => void,
-): void {
-  // Bound untyped: what arrives is whatever a client sent, which the schema is there to check.
-  const name: string = event;
-  (ctx.socket as unknown as Socket).on(name, (...args: unknown[]) => {
+  accept: (ctx: HandlerContext, input: z.infer<S>, ack: Ack | undefined, fail: (err: unknown) => void) => void,
+): SocketListener {
+  return function (this: GhostChatServerSocket, ...args: unknown[]) {
+    const ctx = contextOf(this);
+    if (!ctx) return;
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as Ack) : undefined;
     const fail = (err: unknown) => {
@@ -106,9 +123,9 @@ function onParsed<S extends z.ZodType>(
         const where = first?.path.length ? `${first.path.join('.')}: ` : '';
         throw new AppError('PAYLOAD_INVALID', `Invalid ${event} payload: ${where}${first?.message ?? 'invalid'}`);
       }
-      accept(parsed.data, ack, fail);
+      accept(ctx, parsed.data, ack, fail);
     } catch (err) {
       fail(err);
     }
-  });
+  };
 }

@@ -6,6 +6,12 @@ import { toAppError } from '../errors.js';
 import type { ClientAddresses } from '../lib/client-address.js';
 import type { Metrics } from '../metrics/metrics.js';
 
+/** What of an engine.io socket the guard reads (`request` is its handshake's). */
+interface EngineSocket {
+  request: IncomingMessage;
+  on(event: 'close', listener: (this: EngineSocket) => void): void;
+}
+
 /** A handshake admitted whose connection did not appear within this long is uncounted. */
 const HANDSHAKE_GRACE_MS = 10_000;
 
@@ -23,20 +29,27 @@ export interface HandshakeGuardDeps {
  * to socket.io. The handshake request then carries the client's hashed addresses for the socket.
  */
 export class HandshakeGuard {
-  private readonly admitted = new WeakMap<
-    IncomingMessage,
-    { hashes: string[]; timer: NodeJS.Timeout; counted: boolean }
-  >();
+  /** The hashed addresses of each admitted handshake, for as long as its request lives. */
+  private readonly admitted = new WeakMap<IncomingMessage, string[]>();
+  /** Handshakes counted whose connection has not appeared yet, with the timer that uncounts them. */
+  private readonly awaiting = new WeakMap<IncomingMessage, NodeJS.Timeout>();
 
   constructor(
     private readonly deps: HandshakeGuardDeps,
     io: Server,
   ) {
-    io.engine.on('connection', (raw: { request: IncomingMessage; once(e: 'close', l: () => void): void }) => {
-      const entry = this.admitted.get(raw.request);
-      if (!entry?.counted) return;
-      clearTimeout(entry.timer);
-      raw.once('close', () => deps.connections.closed(entry.hashes[0]!));
+    const admitted = this.admitted;
+    // One listener for every transport (`this` is the engine.io socket): none kept per connection.
+    const closed = function (this: EngineSocket) {
+      deps.connections.closed(admitted.get(this.request)![0]!);
+    };
+    io.engine.on('connection', (raw: EngineSocket) => {
+      const timer = this.awaiting.get(raw.request);
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      this.awaiting.delete(raw.request);
+      // engine.io emits `close` once per transport.
+      raw.on('close', closed);
     });
   }
 
@@ -51,21 +64,18 @@ export class HandshakeGuard {
       this.deps.metrics.limitRefused(code === 'RATE_LIMITED' ? 'connections-per-address-rate' : 'connections');
       return code;
     }
-    const entry = {
-      hashes,
-      counted: true,
-      timer: setTimeout(() => {
-        entry.counted = false;
-        this.deps.connections.closed(hashes[0]!);
-      }, HANDSHAKE_GRACE_MS),
-    };
-    entry.timer.unref();
-    this.admitted.set(request, entry);
+    const timer = setTimeout(() => {
+      this.awaiting.delete(request);
+      this.deps.connections.closed(hashes[0]!);
+    }, HANDSHAKE_GRACE_MS);
+    timer.unref();
+    this.admitted.set(request, hashes);
+    this.awaiting.set(request, timer);
     return null;
   }
 
   /** The hashed addresses (this period's first) of the client whose handshake this was. */
   hashesOf(request: IncomingMessage): string[] {
-    return this.admitted.get(request)?.hashes ?? [];
+    return this.admitted.get(request) ?? [];
   }
 }

@@ -10,6 +10,13 @@ const known = new Set<string>(Object.values(ClientEvents));
 const actionOf = (event: string): SocketAction =>
   event === ClientEvents.joinRoom ? 'join' : event === ClientEvents.sendImage ? 'image' : 'event';
 
+/** What guardSocket needs besides the socket and its limiter; one for every socket. */
+export interface SocketGuardDeps {
+  metrics: Metrics;
+  log: Logger;
+  flooded(socket: GhostChatServerSocket): void;
+}
+
 /**
  * Holds one socket to its limits (SocketLimiter), before anything of an event is parsed or queued:
  * counts the bytes of every frame as it arrives, and refuses an event over a rate with RATE_LIMITED
@@ -18,11 +25,7 @@ const actionOf = (event: string): SocketAction =>
  * refusals within 10 s, or twice SOCKET_BYTES_PER_MINUTE within a minute) is disconnected, and
  * `flooded` is told (its address then waits before it may reconnect).
  */
-export function guardSocket(
-  socket: GhostChatServerSocket,
-  limiter: SocketLimiter,
-  deps: { metrics: Metrics; log: Logger; flooded(socket: GhostChatServerSocket): void },
-): void {
+export function guardSocket(socket: GhostChatServerSocket, limiter: SocketLimiter, deps: SocketGuardDeps): void {
   const { metrics, log } = deps;
   let gone = false;
   const disconnect = (kind: 'events' | 'bytes', retryAfterMs: number) => {

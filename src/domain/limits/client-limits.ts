@@ -14,7 +14,7 @@ import { AddressConnections } from './address-connections.js';
 import { AddressHasher } from './address-hasher.js';
 import { AddressLimits } from './address-limits.js';
 import { ImageBudget } from './image-budget.js';
-import { SocketLimiter } from './socket-limiter.js';
+import { SocketLimiter, socketRates } from './socket-limiter.js';
 import { StorageGauge } from './storage-gauge.js';
 
 /** Every client limit of a node, built from Config; the transports and services each take their part. */
@@ -50,6 +50,7 @@ export function buildClientLimits(
   const imageBytes = gauge('total-image-bytes', maxUploadBytesTotal);
   const sync = () => Promise.all([messageBytes.sync(), imageBytes.sync()]);
   const task = new PeriodicTask(sync, USAGE_SYNC_MS, reporter, { maxBackoffMs });
+  const rates = socketRates(limits.socket, SOCKET_FLOOD_WINDOW_MS);
   return {
     clientAddresses: new ClientAddresses(limits.trustedProxies),
     hasher: new AddressHasher(store, clock, ADDRESS_KEY_PERIOD_MS, ADDRESS_SALT_RETRY_MS),
@@ -57,7 +58,7 @@ export function buildClientLimits(
     addresses: new AddressLimits(store, clock, limits.address),
     messageBytes,
     images: new ImageBudget(store, imageBytes, clock, limits.address, USAGE_BUCKET_MS),
-    socketLimiter: () => new SocketLimiter(limits.socket, SOCKET_FLOOD_WINDOW_MS, clock),
+    socketLimiter: () => new SocketLimiter(rates, clock),
     start: () => task.start({ immediately: true }),
     stop: async () => {
       await task.stop();

@@ -5,7 +5,7 @@ import { decodeDataUrl } from '../../protocol/data-url.js';
 import { ClientEvents, ServerEvents } from '../../protocol/events.js';
 import type { SendImageInput } from '../../protocol/image-schemas.js';
 import type { SendImageResult } from '../../protocol/contract.js';
-import { bindEvent, type Ack, type EventHandler, type HandlerContext } from '../handler.js';
+import { eventListener, type Ack, type ContextOf, type EventHandler, type SocketListener } from '../handler.js';
 import type { ImageService } from '../../domain/image-service.js';
 import type { ImageOwner } from '../../domain/limits/image-budget.js';
 import type { ImageSchemas } from '../../protocol/image-schemas.js';
@@ -44,35 +44,46 @@ export function sendImage(io: GhostChatServer, images: GatewayImages): EventHand
 }
 
 /**
- * Binds `send-image` with a per-connection bound on images in flight. An image packet can be
- * ~14 MB: without the bound a client could park hundreds in its connection's queue. Counted on
- * arrival (socket middleware, before anything is queued) and released when the event is
- * acknowledged, which bindEvent does exactly once whatever happens.
+ * The `send-image` listener, with a per-connection bound on images in flight. An image packet can
+ * be ~14 MB: without the bound a client could park hundreds in its connection's queue. Counted on
+ * arrival (before anything is parsed or queued) and released when the event is acknowledged,
+ * which eventListener does exactly once whatever happens.
  */
-export function bindSendImage(ctx: HandlerContext, io: GhostChatServer, images: GatewayImages, log: Logger): void {
-  let pending = 0;
-  ctx.socket.use((packet, next) => {
-    if (packet[0] !== ClientEvents.sendImage) return next();
-    const last: unknown = packet[packet.length - 1];
+export function sendImageListener(
+  io: GhostChatServer,
+  images: GatewayImages,
+  contextOf: ContextOf,
+  log: Logger,
+): SocketListener {
+  const listener = eventListener(
+    ClientEvents.sendImage,
+    images.schemas.SendImage,
+    sendImage(io, images),
+    contextOf,
+    log,
+  );
+  return function (this: GhostChatServerSocket, ...args: unknown[]) {
+    const connection = contextOf(this)?.connection;
+    if (!connection) return;
+    const last: unknown = args[args.length - 1];
     const clientAck = typeof last === 'function' ? (last as Ack) : undefined;
-    if (pending >= MAX_PENDING_IMAGES_PER_CONNECTION) {
+    if (connection.imagesInFlight >= MAX_PENDING_IMAGES_PER_CONNECTION) {
       const error = { code: 'IMAGES_BUSY', message: ErrorCodes.IMAGES_BUSY.message };
-      ctx.socket.emit(ServerEvents.error, { ...error, event: ClientEvents.sendImage });
+      this.emit(ServerEvents.error, { ...error, event: ClientEvents.sendImage });
       clientAck?.({ ok: false, error });
       return; // dropped, never queued: its bytes are released at once
     }
-    pending++;
+    connection.imagesInFlight++;
     let settled = false;
     const settle: Ack = (response) => {
       if (!settled) {
         settled = true;
-        pending--;
+        connection.imagesInFlight--;
       }
       clientAck?.(response);
     };
-    if (clientAck) packet[packet.length - 1] = settle;
-    else packet.push(settle);
-    next();
-  });
-  bindEvent(ctx, ClientEvents.sendImage, images.schemas.SendImage, sendImage(io, images), log);
+    if (clientAck) args[args.length - 1] = settle;
+    else args.push(settle);
+    listener.apply(this, args);
+  };
 }
