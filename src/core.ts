@@ -126,7 +126,6 @@ export function buildCore(config: Config, log: Logger, clock: Clock): Core {
             windowMs: config.recoveryWindowSeconds * 1000,
             maxReplayMessages: RESUME_MAX_REPLAY_MESSAGES,
             maxReplayBytes: RESUME_MAX_REPLAY_BYTES,
-            maxTtlSeconds: config.limits.maxTtlSeconds,
           },
           clock,
         )

@@ -75,12 +75,17 @@ export class BurnAfterReading {
       // Not moved: someone read it first. Its deadline is the one that read set.
       deadline = burnAt ?? (await this.messages.get(member.roomToken, messageId, now))?.expiresAt ?? now;
     }
-    return { message, burnsAt: this.isBurning(message, deadline) ? deadline : null };
+    return { message, burnsAt: this.burningUntil(message, deadline) };
   }
 
-  /** An unread ttl-0 message lives until `timestamp + MAX_TTL`; any earlier deadline is a burn. */
-  private isBurning(message: ChatMessage, deadline: number): boolean {
-    return deadline < Date.parse(message.timestamp) + this.policy.maxTtlSeconds * 1000;
+  /**
+   * When a message whose deadline is `deadline` burns: null unless it is a burn-after-reading one
+   * that someone read. An unread ttl-0 message lives until `timestamp + MAX_TTL`; any earlier
+   * deadline is a burn.
+   */
+  burningUntil(message: ChatMessage, deadline: number): number | null {
+    if (message.ttl !== 0) return null;
+    return deadline < Date.parse(message.timestamp) + this.policy.maxTtlSeconds * 1000 ? deadline : null;
   }
 
   /**

@@ -15,7 +15,6 @@ export interface RecoveryPolicy {
   /** Past this many missed messages (or bytes of them) in a room, its gap is reported, not replayed. */
   maxReplayMessages: number;
   maxReplayBytes: number;
-  maxTtlSeconds: number;
 }
 
 /** A credential given to a client, and the key its record is kept under (the credential's hash). */
@@ -217,7 +216,7 @@ export class SessionRecovery {
       const replay = caught.complete
         ? caught.messages.map(({ message, expiresAt }) => ({
             message: this.asDelivered(message, connectionId, replaced ? agentId : null),
-            burnsAt: this.burningUntil(message, expiresAt),
+            burnsAt: this.burns.burningUntil(message, expiresAt),
           }))
         : [];
       return {
@@ -242,11 +241,5 @@ export class SessionRecovery {
   private asDelivered(message: ChatMessage, connectionId: string, ownName: string | null): NewMessage {
     if (message.ttl !== 0 || message.sender === ownName || !revealsItself(connectionId)) return message;
     return unrevealed(message);
-  }
-
-  /** When a burn-after-reading message that someone read will be gone; null for any other. */
-  private burningUntil(message: ChatMessage, expiresAt: number): number | null {
-    if (message.ttl !== 0) return null;
-    return expiresAt < Date.parse(message.timestamp) + this.policy.maxTtlSeconds * 1000 ? expiresAt : null;
   }
 }
