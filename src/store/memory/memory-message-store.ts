@@ -11,6 +11,7 @@ import type {
   RoomCaps,
 } from '../message-store.js';
 import { messageSizes, type MessageSizes } from '../message-sizes.js';
+import { pageIsFull } from '../page-budget.js';
 import type { MemoryRoomStore } from './memory-room-store.js';
 
 interface Deadline {
@@ -93,7 +94,7 @@ export class MemoryMessageStore implements MessageStore {
     for (let i = from; i >= 0 && i < all.length; i += step) {
       const candidate = all[i]!;
       if (candidate.record.expiresAt <= now) continue;
-      if (page.length >= query.limit || (page.length > 0 && bytes + candidate.bytes > query.maxBytes)) {
+      if (pageIsFull(page.length, bytes, candidate.bytes, query)) {
         return pageOf(page, step, true);
       }
       page.push(candidate);
@@ -162,7 +163,7 @@ export class MemoryMessageStore implements MessageStore {
     let bytes = 0;
     for (const stored of room?.messages.values() ?? []) {
       if (stored.position <= from || stored.record.expiresAt <= now) continue;
-      if (messages.length >= query.limit || (messages.length > 0 && bytes + stored.bytes > query.maxBytes)) {
+      if (pageIsFull(messages.length, bytes, stored.bytes, query)) {
         return { gone, messages, complete: false, position: room!.position };
       }
       messages.push({ message: stored.record.message, expiresAt: stored.record.expiresAt });

@@ -1,4 +1,5 @@
 import type { MessagePage, PageQuery } from '../message-store.js';
+import { pageIsFull } from '../page-budget.js';
 import type { RedisKeys } from './keys.js';
 import type { RedisClient } from './redis-connection.js';
 
@@ -43,7 +44,7 @@ export async function readPage(
       const body = found[i];
       if (body === null || body === undefined) continue;
       const size = Buffer.byteLength(body);
-      if (bodies.length >= query.limit || (bodies.length > 0 && bytes + size > query.maxBytes)) {
+      if (pageIsFull(bodies.length, bytes, size, query)) {
         hasMore = true;
         break;
       }
