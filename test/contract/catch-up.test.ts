@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/protocol/messages.js';
 import type { MessageStore } from '../../src/store/message-store.js';
+import { textMessage } from '../helpers/domain.js';
 import { storesOf, type StoresUnderTest } from '../helpers/store-factory.js';
 import { storeKinds } from '../helpers/stores.js';
 
@@ -9,17 +10,7 @@ const ROOM = 'CAT-CHU-P01';
 const LATER = T0 + 60_000;
 const ALL = { limit: 100, maxBytes: 1e9 };
 
-function text(id: string, at = T0): ChatMessage {
-  return {
-    id,
-    type: 'text',
-    message: `body of ${id}`,
-    sender: 'Ghost',
-    timestamp: new Date(at).toISOString(),
-    ttl: 60,
-    roomToken: ROOM,
-  };
-}
+const text = (id: string, at = T0): ChatMessage => textMessage(ROOM, id, { at });
 
 describe.each(storeKinds())('MessageStore positions and catch-up on %s', (kind) => {
   let under: StoresUnderTest;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/protocol/messages.js';
 import type { MessagePage, MessageStore, RoomCaps } from '../../src/store/message-store.js';
-import { ROOM_CAPS } from '../helpers/domain.js';
+import { ROOM_CAPS, textMessage } from '../helpers/domain.js';
 import { storesOf, type StoresUnderTest } from '../helpers/store-factory.js';
 import { storeKinds } from '../helpers/stores.js';
 
@@ -9,17 +9,8 @@ const T0 = Date.now();
 const ROOM = 'PAG-ING-001';
 const LATER = T0 + 60_000;
 
-function text(id: string, body = `body of ${id}`, ttl = 60): ChatMessage {
-  return {
-    id,
-    type: 'text',
-    message: body,
-    sender: 'Ghost',
-    timestamp: new Date(T0).toISOString(),
-    ttl,
-    roomToken: ROOM,
-  };
-}
+const text = (id: string, body = `body of ${id}`, ttl = 60): ChatMessage =>
+  textMessage(ROOM, id, { at: T0, ttl, body });
 
 function image(id: string, size: number): ChatMessage {
   const imageData = { id: `img_${id}`, name: 'a.png', filename: 'f.png', imageUrl: '/f', size, mimeType: 'image/png' };

@@ -1,23 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../src/protocol/messages.js';
 import type { MessageStore } from '../../src/store/message-store.js';
-import { WHOLE_HISTORY } from '../helpers/domain.js';
+import { textMessage, WHOLE_HISTORY } from '../helpers/domain.js';
 import { storesOf, type StoresUnderTest } from '../helpers/store-factory.js';
 import { storeKinds } from '../helpers/stores.js';
 
 const T0 = Date.now();
 
-function text(roomToken: string, id: string, ttl = 60): ChatMessage {
-  return {
-    id,
-    type: 'text',
-    message: `body of ${id}`,
-    sender: 'Ghost',
-    timestamp: new Date(T0).toISOString(),
-    ttl,
-    roomToken,
-  };
-}
+const text = (roomToken: string, id: string, ttl = 60): ChatMessage => textMessage(roomToken, id, { at: T0, ttl });
 
 /** Every live message of the room, oldest first. */
 async function listed(store: MessageStore, roomToken: string, now: number): Promise<ChatMessage[]> {

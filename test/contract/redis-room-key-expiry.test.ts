@@ -2,22 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ROOM_KEYS_GRACE_MS } from '../../src/defaults.js';
 import type { ChatMessage } from '../../src/protocol/messages.js';
 import type { MessageStore } from '../../src/store/message-store.js';
+import { textMessage } from '../helpers/domain.js';
 import { storesOf, type StoresUnderTest } from '../helpers/store-factory.js';
 import { keyTtls, storeKinds } from '../helpers/stores.js';
 
 const ROOM = 'KEY-EXP-R01';
 
-function text(id: string, at: number): ChatMessage {
-  return {
-    id,
-    type: 'text',
-    message: `body of ${id}`,
-    sender: 'Ghost',
-    timestamp: new Date(at).toISOString(),
-    ttl: 60,
-    roomToken: ROOM,
-  };
-}
+const text = (id: string, at: number): ChatMessage => textMessage(ROOM, id, { at });
 
 // The room's keys expire on their own even if no node is left to run expiry: a backstop that must
 // hold whatever order deadlines come in, and again once a room emptied and started over.

@@ -46,6 +46,15 @@ export function recordEvents(events: DomainEvents): Emitted[] {
 /** The room caps a server has by default. */
 export const ROOM_CAPS = loadConfig({ NODE_ENV: 'test' }).rooms;
 
+/** A text message as the stores hold it: `body of <id>` from Ghost, sent at `at`, unless told otherwise. */
+export function textMessage(
+  roomToken: string,
+  id: string,
+  { at, ttl = 60, body = `body of ${id}` }: { at: number; ttl?: number; body?: string },
+): ChatMessage {
+  return { id, type: 'text', message: body, sender: 'Ghost', timestamp: new Date(at).toISOString(), ttl, roomToken };
+}
+
 /** A page large enough for the whole of a test's history. */
 export const WHOLE_HISTORY: PageQuery = { limit: 100_000, maxBytes: 2 ** 40 };
 
