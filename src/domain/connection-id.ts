@@ -16,3 +16,9 @@ export function connectionId(nodeId: string, socketId: string, revealsItself: bo
 export function revealsItself(connectionId: string): boolean {
   return connectionId.endsWith(REVEALS);
 }
+
+/** The socket.io socket id a connection id was made from (on its own node). */
+export function socketIdOf(connectionId: string): string {
+  const socketId = connectionId.slice(connectionId.indexOf('#') + 1);
+  return socketId.endsWith(REVEALS) ? socketId.slice(0, -REVEALS.length) : socketId;
+}

@@ -10,7 +10,7 @@ import type { buildResumeSchema, ResumeInput } from '../protocol/resume-schemas.
 import type { Connection } from './connection.js';
 import { enterRoom, exitRoom } from './message-delivery.js';
 import type { GhostChatServer, GhostChatServerSocket } from './typed-socket.js';
-import { revealsItself } from '../domain/connection-id.js';
+import { revealsItself, socketIdOf } from '../domain/connection-id.js';
 
 export interface SessionDeps {
   io: GhostChatServer;
@@ -25,9 +25,6 @@ interface Session {
   /** Per room the connection is in, where a catch-up there would start. */
   floors: Map<string, number>;
 }
-
-/** A connection id's socket.io socket id (`<node>#<socket>[~reveals]`, see connection-id.ts). */
-const socketIdOf = (connectionId: string): string => connectionId.slice(connectionId.indexOf('#') + 1).split('~')[0]!;
 
 /**
  * The connections of clients that announced `resume`: each gets a credential (`session`), its record
@@ -89,23 +86,20 @@ export class ResumableSessions {
 
   /** A fresh session (after `refusal`, when a resume was refused). */
   private async open(socket: GhostChatServerSocket, connection: Connection, refusal?: ResumeError) {
+    let credential: string | null = null;
     try {
-      const { credential, key } = await this.deps.recovery.open(connection.id);
-      this.track(connection, { key, floors: new Map() });
-      socket.emit(ServerEvents.session, {
-        credential,
-        windowSeconds: this.deps.recovery.windowSeconds,
-        ...(refusal ? { resumed: { ok: false as const, error: refusal } } : {}),
-      });
+      const opened = await this.deps.recovery.open(connection.id);
+      this.track(connection, { key: opened.key, floors: new Map() });
+      credential = opened.credential;
     } catch (err) {
-      this.failed('resume-credential-failed', err);
       // The client still learns how its resume went, and that this connection cannot be resumed.
-      socket.emit(ServerEvents.session, {
-        credential: null,
-        windowSeconds: this.deps.recovery.windowSeconds,
-        ...(refusal ? { resumed: { ok: false as const, error: refusal } } : {}),
-      });
+      this.failed('resume-credential-failed', err);
     }
+    socket.emit(ServerEvents.session, {
+      credential,
+      windowSeconds: this.deps.recovery.windowSeconds,
+      ...(refusal ? { resumed: { ok: false as const, error: refusal } } : {}),
+    });
   }
 
   private async resume(
