@@ -6,7 +6,7 @@ import { newMessageId, sealText } from '../src/client/e2e/text-envelope.js';
 import { GhostChatError, type GhostChatClient } from '../src/client/ghostchat-client.js';
 import type { JoinRoomResult } from '../src/protocol/contract.js';
 import type { ClientConfig } from '../src/protocol/client-config.js';
-import type { ChatMessage, NewMessage } from '../src/protocol/messages.js';
+import { unrevealed, type ChatMessage, type NewMessage } from '../src/protocol/messages.js';
 import type { ResumeOutcome } from '../src/protocol/resume.js';
 import { describeError } from './describe-error.js';
 import { byId, setStatus } from './dom.js';
@@ -176,8 +176,7 @@ export class RoomSession {
 
   private asDelivered(message: ChatMessage): NewMessage {
     if (message.ttl !== 0 || message.sender === this.name) return message;
-    const { id, type, sender, timestamp, ttl, roomToken } = message;
-    return { id, type, sender, timestamp, ttl, roomToken, unrevealed: true };
+    return unrevealed(message);
   }
 
   private enqueue(task: () => Promise<void>): void {

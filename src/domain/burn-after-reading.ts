@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import type { ChatMessage, UnrevealedMessage } from '../protocol/messages.js';
+import type { ChatMessage } from '../protocol/messages.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { PresenceStore } from '../store/presence-store.js';
 import type { UnreadStore } from '../store/unread-store.js';
@@ -12,12 +12,6 @@ export interface Revealed {
   message: ChatMessage;
   /** When the message is gone, if it is burning (epoch ms); null otherwise. */
   burnsAt: number | null;
-}
-
-/** The message without its body, as a client that reveals messages itself receives it. */
-export function unrevealed(message: ChatMessage): UnrevealedMessage {
-  const { id, type, sender, timestamp, ttl, roomToken } = message;
-  return { id, type, sender, timestamp, ttl, roomToken, unrevealed: true };
 }
 
 /**

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { toAppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import type { ChatMessage, NewMessage } from '../protocol/messages.js';
+import { unrevealed, type ChatMessage, type NewMessage } from '../protocol/messages.js';
 import type { ResumeError } from '../protocol/resume.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { ResumeRecord, ResumeStore } from '../store/resume-store.js';
-import { unrevealed, type BurnAfterReading } from './burn-after-reading.js';
+import type { BurnAfterReading } from './burn-after-reading.js';
 import { revealsItself } from './connection-id.js';
 import type { RoomService } from './room-service.js';
 

@@ -46,5 +46,11 @@ export interface UnrevealedMessage extends MessageBase {
   unrevealed: true;
 }
 
+/** The message without its body, as a client that reveals messages itself receives it. */
+export function unrevealed(message: ChatMessage): UnrevealedMessage {
+  const { id, type, sender, timestamp, ttl, roomToken } = message;
+  return { id, type, sender, timestamp, ttl, roomToken, unrevealed: true };
+}
+
 /** What `new-message` carries. */
 export type NewMessage = ChatMessage | UnrevealedMessage;

@@ -1,6 +1,5 @@
-import { unrevealed } from '../domain/burn-after-reading.js';
 import { ServerEvents } from '../protocol/events.js';
-import type { ChatMessage } from '../protocol/messages.js';
+import { unrevealed, type ChatMessage } from '../protocol/messages.js';
 import type { GhostChatServer, GhostChatServerSocket } from './typed-socket.js';
 
 /**
