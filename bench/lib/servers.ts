@@ -59,7 +59,10 @@ export async function startServer(kind: ServerKind, options: StartServerOptions)
     env.REDIS_PREFIX = options.redisPrefix;
   }
   const nodeFlags = [...(options.nodeFlags ?? [])];
-  if (options.cpuProfileDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
+  // BENCH_SERVER_PROF=<dir> profiles every server of the run (a scenario --profile does not cover).
+  const profileDir =
+    options.cpuProfileDir ?? (process.env.BENCH_SERVER_PROF ? `${process.env.BENCH_SERVER_PROF}/${kind}` : undefined);
+  if (profileDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   const proc = spawnNode(entry, { env, nodeFlags });
   const url = `ws://127.0.0.1:${port}`;
   await waitUntilReady(proc, () => handshakes(url), 20_000);

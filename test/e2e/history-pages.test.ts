@@ -55,4 +55,20 @@ describe.each(storeKinds())('history pages on %s', (store) => {
     expect(gone.status).toBe(404);
     expect(gone.body.error.code).toBe('NOT_FOUND');
   });
+
+  it('serves an empty room as an empty page, and text in any script byte for byte as it was sent', async () => {
+    const running = await startServer({ store });
+    const empty = await http(`${running.url}/api/room/${ROOM}/messages`);
+    expect(empty.status).toBe(200);
+    expect(empty.body).toMatchObject({ messages: [], count: 0, hasMore: false });
+    const client = await joinedClient(running.url, ROOM, 'Renée 👻');
+    const texts = ['héllo wörld', '李小龍 says 你好', 'ghost 👻🔥 and a "quote" \\ backslash', 'plain'];
+    for (const message of texts) await request(client, 'send-message', { roomToken: ROOM, message });
+    const page = await http(`${running.url}/api/room/${ROOM}/messages`);
+    expect(page.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(page.body.messages.map((m: { message: string; sender: string }) => [m.message, m.sender])).toEqual(
+      texts.map((text) => [text, 'Renée 👻']),
+    );
+    expect(page.body.count).toBe(texts.length);
+  });
 });
