@@ -17,7 +17,14 @@ export interface Results {
   durationSeconds: number;
   machine: Machine;
   generators: number;
-  fanout: Array<{ topology: Topology; baseline: FanoutResult; memory?: FanoutResult; redis?: FanoutResult }>;
+  fanout: Array<{
+    topology: Topology;
+    baseline: FanoutResult;
+    memory?: FanoutResult;
+    redis?: FanoutResult;
+    /** The fixed load again, rooms at a cap of `maxMessages`: every message evicts one (announced). */
+    atCap?: { maxMessages: number; memory?: FanoutResult; redis?: FanoutResult };
+  }>;
   generatorCheck?: {
     generators: number;
     sustained: number;
@@ -102,6 +109,18 @@ export function rows(r: Results): Row[] {
         target: '<= 1.5x',
         verdict: judged(p99Ratio <= 1.5 && g.fixedDeliveredShare >= 0.97),
       });
+      const full = f.atCap?.[store];
+      if (full) {
+        out.push({
+          metric: `fan-out ${topo} at the room cap (${f.atCap!.maxMessages} messages; each new one evicts one): server CPU per delivery (us), p99 ms`,
+          store,
+          ghost: `${fmt(full.fixedCpuPerDeliveryUs, 2)}, p99 ${fmt(full.fixedP99Median)} (below the cap: ${fmt(g.fixedCpuPerDeliveryUs, 2)})`,
+          baseline: fmt(b.fixedCpuPerDeliveryUs, 2),
+          ratio: fmt(ratioOf(full.fixedCpuPerDeliveryUs, b.fixedCpuPerDeliveryUs), 2),
+          target: '-',
+          verdict: 'info',
+        });
+      }
     }
   }
   if (r.generatorCheck) {
