@@ -23,6 +23,7 @@ import { buildImageSchemas } from '../protocol/image-schemas.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/contract.js';
 import { buildSchemas } from '../protocol/schemas.js';
 import { boundedParser } from './bounded-parser.js';
+import { coalesceWrites } from './coalesced-writes.js';
 import { Gateway } from './gateway.js';
 import { HandshakeGuard } from './handshake-guard.js';
 import { oneSocketPerTransport } from './one-socket-per-transport.js';
@@ -83,6 +84,7 @@ export function buildRealtimeTransport(
     }),
     serveClient: false,
   });
+  coalesceWrites(io);
   const { rooms, messages, metrics, stores, limits: clientLimits } = core;
   handshakes = new HandshakeGuard({ ...clientLimits, addresses: clientLimits.clientAddresses, metrics }, io);
   const addressesOf = (socket: GhostChatServerSocket) => handshakes?.hashesOf(socket.request) ?? [];
