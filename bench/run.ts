@@ -362,7 +362,7 @@ async function main(): Promise<number> {
               'redis',
               redis,
               (s) => workersFanout(s, workers, gens, options.workers, detail),
-              { env },
+              { env: { ...env, ...BELOW_ROOM_CAPS } },
             );
             runs.push({ workers, connections, fanout });
           }
