@@ -84,7 +84,7 @@ export function buildRealtimeTransport(
     }),
     serveClient: false,
   });
-  coalesceWrites(io);
+  coalesceWrites(io, log);
   const { rooms, messages, metrics, stores, limits: clientLimits } = core;
   handshakes = new HandshakeGuard({ ...clientLimits, addresses: clientLimits.clientAddresses, metrics }, io);
   const addressesOf = (socket: GhostChatServerSocket) => handshakes?.hashesOf(socket.request) ?? [];

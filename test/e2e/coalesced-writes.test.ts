@@ -8,7 +8,7 @@ import { dropPrefix, redisUrl, storeKinds, testPrefix } from '../helpers/stores.
 const ROOM = 'COA-LES-CE1';
 const MESSAGES = 60;
 
-/** Write system calls the process has made so far (`syscw`: write, writev, sendmsg, ...). */
+/** Write system calls the process has made so far (`syscw`: write and writev, which libuv writes TCP with). */
 function writeCalls(pid: number): number {
   return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
 }

@@ -6,7 +6,9 @@ import {
   emitWithoutAck,
   joinedClient,
   nextEvent,
+  ok,
   openClient,
+  openPollingClient,
   refused,
   request,
   type Client,
@@ -86,6 +88,19 @@ describe('per socket limits', () => {
     await expect(openClient(url)).rejects.toThrow();
     clock.advance(60_000);
     expect((await openClient(url)).connected).toBe(true);
+  });
+
+  it('tells a flooding long-polling client why before it disconnects it', async () => {
+    const { url } = await startServer({
+      env: { SOCKET_EVENTS_PER_SECOND: '1', SOCKET_EVENTS_BURST: '2', SOCKET_FLOOD_REFUSALS: '5' },
+    });
+    const flooder = await openPollingClient(url);
+    await ok(request(flooder, 'join-room', { roomToken: 'AAA-111-AAA', agentId: 'Flooder' }));
+    const errors = collect(flooder, 'error');
+    const gone = disconnected(flooder);
+    for (let i = 0; i < 30; i++) emitWithoutAck(flooder, 'send-message', { roomToken: 'AAA-111-AAA', message: `${i}` });
+    expect(await gone).toBe('io server disconnect');
+    expect(errors.at(-1)).toMatchObject({ code: 'RATE_LIMITED', message: 'Disconnected: too much sent, too fast' });
   });
 
   it('counts joins per minute', async () => {
