@@ -36,7 +36,7 @@ export function gcraDebtMs(tat: number, now: number, rate: Rate): number {
   return Math.max(0, tat - rate.intervalMs * rate.burst - now);
 }
 
-/** One bucket in this process (per socket, per address on this node). A null rate never refuses. */
+/** One bucket in this process (per address on this node). A null rate never refuses. */
 export class TokenBucket {
   private tat = 0;
 
@@ -50,24 +50,9 @@ export class TokenBucket {
     return taken.retryAfterMs;
   }
 
-  /** Takes `cost` tokens even when the bucket lacks them: it goes into debt (bytes already received). */
-  charge(now: number, cost: number): void {
-    if (this.rate) this.tat = gcraCharge(this.tat, now, this.rate, cost);
-  }
-
   /** Empties the bucket so that it gives nothing before `until` (epoch ms). */
   blockUntil(until: number): void {
     if (this.rate) this.tat = Math.max(this.tat, until + this.rate.intervalMs * (this.rate.burst - 1));
-  }
-
-  /** How many ms the bucket is in debt (0 when it holds at least nothing). */
-  debtMs(now: number): number {
-    return this.rate ? gcraDebtMs(this.tat, now, this.rate) : 0;
-  }
-
-  /** The ms a full bucket's worth of tokens takes to come back (Infinity when unlimited). */
-  get periodMs(): number {
-    return this.rate ? this.rate.intervalMs * this.rate.burst : Infinity;
   }
 
   /** True when the bucket is full: nothing to remember about it. */
