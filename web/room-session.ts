@@ -6,7 +6,7 @@ import { newMessageId, sealText } from '../src/client/e2e/text-envelope.js';
 import { GhostChatError, type GhostChatClient } from '../src/client/ghostchat-client.js';
 import type { JoinRoomResult } from '../src/protocol/contract.js';
 import type { ClientConfig } from '../src/protocol/client-config.js';
-import { unrevealed, type ChatMessage, type NewMessage } from '../src/protocol/messages.js';
+import { asRevealerReceives, type ChatMessage, type NewMessage } from '../src/protocol/messages.js';
 import type { ResumeOutcome } from '../src/protocol/resume.js';
 import { describeError } from './describe-error.js';
 import { byId, setStatus } from './dom.js';
@@ -169,14 +169,9 @@ export class RoomSession {
     this.client.remember(roomToken, ids);
     this.enqueue(async () => {
       this.messages.removeMissing(new Set(ids), hasMore ? (messages[0]?.timestamp ?? null) : null);
-      for (const message of messages) await this.show(this.asDelivered(message));
+      for (const message of messages) await this.show(asRevealerReceives(message, this.name));
     });
     return covered;
-  }
-
-  private asDelivered(message: ChatMessage): NewMessage {
-    if (message.ttl !== 0 || message.sender === this.name) return message;
-    return unrevealed(message);
   }
 
   private enqueue(task: () => Promise<void>): void {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { toAppError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import { unrevealed, type ChatMessage, type NewMessage } from '../protocol/messages.js';
+import { asRevealerReceives, type ChatMessage, type NewMessage } from '../protocol/messages.js';
 import type { ResumeError } from '../protocol/resume.js';
 import type { MessageStore } from '../store/message-store.js';
 import type { ResumeRecord, ResumeStore } from '../store/resume-store.js';
@@ -239,7 +239,6 @@ export class SessionRecovery {
    * replaced): once that one had left, anyone may have spoken under the name meanwhile.
    */
   private asDelivered(message: ChatMessage, connectionId: string, ownName: string | null): NewMessage {
-    if (message.ttl !== 0 || message.sender === ownName || !revealsItself(connectionId)) return message;
-    return unrevealed(message);
+    return revealsItself(connectionId) ? asRevealerReceives(message, ownName) : message;
   }
 }

@@ -54,3 +54,11 @@ export function unrevealed(message: ChatMessage): UnrevealedMessage {
 
 /** What `new-message` carries. */
 export type NewMessage = ChatMessage | UnrevealedMessage;
+
+/**
+ * As `new-message` carries a message to a client that reveals messages itself: a burn-after-reading
+ * one comes unrevealed unless that client's name (`ownName`) sent it.
+ */
+export function asRevealerReceives(message: ChatMessage, ownName: string | null): NewMessage {
+  return message.ttl !== 0 || message.sender === ownName ? message : unrevealed(message);
+}
