@@ -26,9 +26,8 @@ export function coalesceWrites(io: Server, log: Logger): void {
   const flushNow = (socket: EngineSocket) => {
     let tcp: TcpSocket | undefined;
     try {
-      const batch = socket.writeBuffer.length > 1 && socket.transport.name === 'websocket';
-      tcp =
-        batch && socket.transport.socket?._socket?.destroyed === false ? socket.transport.socket._socket : undefined;
+      const raw = socket.transport.name === 'websocket' ? socket.transport.socket?._socket : undefined;
+      tcp = socket.writeBuffer.length > 1 && raw?.destroyed === false ? raw : undefined;
       tcp?.cork();
       // engine.io's own flush, which the socket's deferred one shadows.
       (Object.getPrototypeOf(socket) as EngineSocket).flush.call(socket);
