@@ -16,7 +16,7 @@ import { rows, table, writeResults, type Results } from './lib/report.js';
 import { startServer, type ServerKind, type ServerProcess } from './lib/servers.js';
 import { runConnections } from './scenarios/connections.js';
 import { runExpiry } from './scenarios/expiry.js';
-import { runFanout, type FanoutResult } from './scenarios/fanout.js';
+import { runFanout, type FanoutResult, type FanoutSettings } from './scenarios/fanout.js';
 import { floodEnv, runCalm, runFlooded } from './scenarios/flood.js';
 import { HISTORY_PAGE_MAX_LIMIT } from '../src/defaults.js';
 import { fillRoom, historyUrl, runHistory } from './scenarios/history.js';
@@ -85,16 +85,33 @@ async function fanoutScenario(
   let profile: ProfileSummary | null = null;
   for (const [i, topology] of options.topologies.entries()) {
     const tag = `F${i}`;
-    const run = (kind: ServerKind, g = gens) =>
+    /** One server of `kind` under this topology's fan-out: its own env, its own line in the log. */
+    const fanoutOn = (
+      kind: ServerKind,
+      how: {
+        line: string;
+        env: Record<string, string>;
+        g?: Generators;
+        settings?: FanoutSettings;
+        ladder?: boolean;
+        cpuProfileDir?: string;
+      },
+    ) =>
       withServer(
         kind,
         redis,
         (s) => {
-          detail(`fan-out ${topology.rooms}x${topology.members} on ${kind} (${g.size} generators)`);
-          return runFanout(s, g, topology, options.fanout, tag, detail);
+          detail(how.line);
+          return runFanout(s, how.g ?? gens, topology, how.settings ?? options.fanout, tag, detail, how.ladder ?? true);
         },
-        { env: BELOW_ROOM_CAPS },
+        { env: how.env, ...(how.cpuProfileDir ? { cpuProfileDir: how.cpuProfileDir } : {}) },
       );
+    const run = (kind: ServerKind, g = gens) =>
+      fanoutOn(kind, {
+        line: `fan-out ${topology.rooms}x${topology.members} on ${kind} (${g.size} generators)`,
+        env: BELOW_ROOM_CAPS,
+        g,
+      });
     const entry: Results['fanout'][number] = { topology, baseline: await run('baseline') };
     for (const kind of kinds(options, redis)) entry[kind] = await run(kind);
     results.fanout.push(entry);
@@ -102,17 +119,11 @@ async function fanoutScenario(
       const maxMessages = options.quick ? 5 : 100;
       entry.atCap = { maxMessages };
       for (const kind of kinds(options, redis)) {
-        entry.atCap[kind] = await withServer(
-          kind,
-          redis,
-          (s) => {
-            detail(
-              `fan-out ${topology.rooms}x${topology.members} at the room cap (MAX_ROOM_MESSAGES=${maxMessages}) on ${kind}`,
-            );
-            return runFanout(s, gens, topology, options.fanout, tag, detail, false);
-          },
-          { env: { MAX_ROOM_MESSAGES: String(maxMessages) } },
-        );
+        entry.atCap[kind] = await fanoutOn(kind, {
+          line: `fan-out ${topology.rooms}x${topology.members} at the room cap (MAX_ROOM_MESSAGES=${maxMessages}) on ${kind}`,
+          env: { MAX_ROOM_MESSAGES: String(maxMessages) },
+          ladder: false,
+        });
       }
     }
     if (i === 0 && options.generatorCheck) {
@@ -134,15 +145,13 @@ async function fanoutScenario(
       const dir = mkdtempSync(join(tmpdir(), 'ghostchat-prof-'));
       for (const kind of kinds(options, redis)) {
         const kdir = join(dir, kind);
-        await withServer(
-          kind,
-          redis,
-          (s) => {
-            detail(`profiling GhostChat (${kind}) under the fixed load`);
-            return runFanout(s, gens, topology, { ...options.fanout, fixedRuns: 1 }, tag, detail, false);
-          },
-          { cpuProfileDir: kdir, env: BELOW_ROOM_CAPS },
-        );
+        await fanoutOn(kind, {
+          line: `profiling GhostChat (${kind}) under the fixed load`,
+          env: BELOW_ROOM_CAPS,
+          settings: { ...options.fanout, fixedRuns: 1 },
+          ladder: false,
+          cpuProfileDir: kdir,
+        });
         const summary = summariseProfile(kdir);
         profile ??= summary;
         log(`  profile ${summary.file}`);
